@@ -1,0 +1,106 @@
+// json_read.cc — see json_read.h.
+#include "json_read.h"
+
+#include <napi.h>
+#include <simdjson.h>
+
+#include <string>
+
+namespace kilnnode {
+namespace {
+
+class Builder {
+ public:
+  explicit Builder(napi_env env) : env_(env) {}
+
+  napi_value Value(simdjson::dom::element e) {
+    napi_value v = nullptr;
+    switch (e.type()) {
+      case simdjson::dom::element_type::OBJECT:
+        return Object(e.get_object().value_unsafe());
+      case simdjson::dom::element_type::ARRAY:
+        return Array(e.get_array().value_unsafe());
+      case simdjson::dom::element_type::STRING: {
+        std::string_view s = e.get_string().value_unsafe();
+        Check(napi_create_string_utf8(env_, s.data(), s.size(), &v));
+        return v;
+      }
+      case simdjson::dom::element_type::INT64: {
+        int64_t i = e.get_int64().value_unsafe();
+        if (i >= INT32_MIN && i <= INT32_MAX) {
+          Check(napi_create_int32(env_, static_cast<int32_t>(i), &v));
+        } else {
+          Check(napi_create_double(env_, static_cast<double>(i), &v));
+        }
+        return v;
+      }
+      case simdjson::dom::element_type::UINT64:
+        Check(napi_create_double(env_, static_cast<double>(e.get_uint64().value_unsafe()), &v));
+        return v;
+      case simdjson::dom::element_type::DOUBLE:
+        Check(napi_create_double(env_, e.get_double().value_unsafe(), &v));
+        return v;
+      case simdjson::dom::element_type::BOOL:
+        Check(napi_get_boolean(env_, e.get_bool().value_unsafe(), &v));
+        return v;
+      case simdjson::dom::element_type::NULL_VALUE:
+        Check(napi_get_null(env_, &v));
+        return v;
+    }
+    Check(napi_get_null(env_, &v));
+    return v;
+  }
+
+ private:
+  void Check(napi_status s) {
+    if (s != napi_ok) throw Napi::Error::New(env_);
+  }
+
+  napi_value Object(simdjson::dom::object o) {
+    napi_value obj;
+    Check(napi_create_object(env_, &obj));
+    for (simdjson::dom::key_value_pair field : o) {
+      napi_value key;
+      Check(napi_create_string_utf8(env_, field.key.data(), field.key.size(), &key));
+      napi_value value = Value(field.value);
+      if (field.key == "__proto__") {
+        // An own data property, as JSON.parse makes, not a prototype change.
+        napi_property_descriptor d = {nullptr, key, nullptr, nullptr, nullptr, value,
+                                      napi_default_jsproperty, nullptr};
+        Check(napi_define_properties(env_, obj, 1, &d));
+      } else {
+        Check(napi_set_property(env_, obj, key, value));
+      }
+    }
+    return obj;
+  }
+
+  napi_value Array(simdjson::dom::array a) {
+    napi_value arr;
+    Check(napi_create_array_with_length(env_, a.size(), &arr));
+    uint32_t i = 0;
+    for (simdjson::dom::element item : a) {
+      Check(napi_set_element(env_, arr, i++, Value(item)));
+    }
+    return arr;
+  }
+
+  napi_env env_;
+};
+
+}  // namespace
+
+napi_value ReadJson(napi_env env, const char* data, size_t len) {
+  // One parser per thread, reused: its buffers grow to the largest result.
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  auto error = parser.parse(data, len, true).get(root);
+  if (error) {
+    std::string msg = "kilndb: malformed JSON from the engine: ";
+    msg += simdjson::error_message(error);
+    throw Napi::Error::New(env, msg);
+  }
+  return Builder(env).Value(root);
+}
+
+}  // namespace kilnnode

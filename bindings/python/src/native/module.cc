@@ -1,0 +1,301 @@
+// kilndb._native: the CPython extension over kiln.h.
+//
+// Only kiln.h functions are called. Every engine call runs with the GIL
+// released and the handle held shared (see handle.h); Python objects are
+// turned into request JSON before, and the response JSON into Python objects
+// after, by the converters in pyjson_*.cc.
+#include <pybind11/pybind11.h>
+
+#include <kiln.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "handle.h"
+#include "pyjson.h"
+
+namespace py = pybind11;
+
+namespace kilnpy {
+namespace {
+
+// Set by kilndb._errors at import: {status int: exception class} and the
+// base class. Leaked on purpose (they live as long as the interpreter).
+PyObject *g_error_classes = nullptr;
+PyObject *g_base_error = nullptr;
+
+// What one engine call produced. Owns the returned buffer.
+struct Outcome {
+  int32_t status = KILN_OK;
+  std::string message;
+  char *json = nullptr;
+  size_t len = 0;
+
+  Outcome() = default;
+  Outcome(const Outcome &) = delete;
+  Outcome &operator=(const Outcome &) = delete;
+  ~Outcome() { kiln_free(json); }
+
+  void take_error(kiln_error *err) {
+    if (err == nullptr) return;
+    message = kiln_error_message(err);
+    kiln_error_free(err);
+  }
+};
+
+[[noreturn]] void raise_status(int32_t status, const std::string &message) {
+  std::string text = message.empty() ? std::string(kiln_status_str(status)) : message;
+  PyObject *cls = nullptr;
+  if (g_error_classes != nullptr) {
+    py::int_ key(status);
+    cls = PyDict_GetItemWithError(g_error_classes, key.ptr());  // borrowed
+    if (cls == nullptr && PyErr_Occurred()) throw py::error_already_set();
+  }
+  if (cls == nullptr) cls = g_base_error != nullptr ? g_base_error : PyExc_RuntimeError;
+  py::object exc = py::reinterpret_borrow<py::object>(cls)(text, kiln_status_name(status), status);
+  PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
+  throw py::error_already_set();
+}
+
+
+// The request text of the calling thread, reused between calls.
+std::string &request_buffer() {
+  thread_local std::string buf;
+  if (buf.capacity() > (4u << 20)) std::string().swap(buf);  // don't pin a huge request's memory
+  buf.clear();
+  return buf;
+}
+
+// Runs `call(db, &err)` without the GIL while holding the handle shared.
+// With `parsed`, a successful response is also parsed before the GIL returns.
+template <class Call>
+void run(Handle &h, Outcome &out, ParsedJson *parsed, Call &&call) {
+  py::gil_scoped_release nogil;
+  {
+    Handle::Use use(h);
+    if (use.db() == nullptr) {
+      out.status = KILN_CLOSED;
+      out.message = "Database is closed";
+      return;
+    }
+    kiln_error *err = nullptr;
+    out.status = call(use.db(), &err);
+    out.take_error(err);
+  }
+  if (parsed != nullptr && out.status == KILN_OK && out.json != nullptr) parsed->parse(out.json, out.len);
+}
+
+// UTF-8 view of a str argument; TypeError otherwise. The bytes stay valid as
+// long as the str object lives (the caller holds it).
+std::string_view utf8_arg(py::handle obj, const char *what) {
+  if (!PyUnicode_Check(obj.ptr())) {
+    PyErr_Format(PyExc_TypeError, "%s must be str, not %.100s", what, Py_TYPE(obj.ptr())->tp_name);
+    throw py::error_already_set();
+  }
+  Py_ssize_t len = 0;
+  const char *s = PyUnicode_AsUTF8AndSize(obj.ptr(), &len);
+  if (s == nullptr) throw py::error_already_set();
+  return {s, static_cast<size_t>(len)};
+}
+
+py::object execute_text(Handle &h, const std::string &request, bool missing_ok) {
+  Outcome out;
+  ParsedJson parsed;
+  run(h, out, &parsed, [&](kiln_db *db, kiln_error **err) {
+    return kiln_execute(db, request.data(), request.size(), &out.json, &out.len, err);
+  });
+  if (out.status == KILN_NOT_FOUND && missing_ok) return py::none();
+  if (out.status != KILN_OK) raise_status(out.status, out.message);
+  if (out.json == nullptr) return py::none();
+  PyObject *result = parsed.to_python();
+  if (result == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(result);
+}
+
+// ---- Database -------------------------------------------------------------
+
+class Database {
+ public:
+  Database(py::handle path, py::handle options) {
+    std::string path_text;
+    bool has_path = !path.is_none();
+    if (has_path) {
+      path_text = std::string(utf8_arg(path, "path"));
+      if (path_text.find('\0') != std::string::npos) raise_status(KILN_INVALID_ARGUMENT, "path contains a NUL character");
+    }
+    std::string options_text;
+    bool has_options = !options.is_none();
+    if (has_options && !write_json(options.ptr(), options_text)) throw py::error_already_set();
+
+    kiln_db *db = nullptr;
+    Outcome out;
+    {
+      py::gil_scoped_release nogil;
+      kiln_error *err = nullptr;
+      out.status = kiln_open(has_path ? path_text.c_str() : nullptr, has_options ? options_text.c_str() : nullptr,
+                             &db, &err);
+      out.take_error(err);
+    }
+    if (out.status != KILN_OK || db == nullptr) raise_status(out.status != KILN_OK ? out.status : KILN_INTERNAL, out.message);
+    handle_ = std::make_shared<Handle>(db);
+  }
+
+  void close() {
+    int32_t status = KILN_OK;
+    {
+      py::gil_scoped_release nogil;
+      status = handle_->close();
+    }
+    if (status != KILN_OK) raise_status(status, "closing the database failed");
+  }
+
+  bool closed() const { return handle_->closed(); }
+
+  py::object execute(py::handle request, bool missing_ok) {
+    std::string &buf = request_buffer();
+    if (!write_json(request.ptr(), buf)) throw py::error_already_set();
+    return execute_text(*handle_, buf, missing_ok);
+  }
+
+  // A request given as JSON text; the response as JSON text.
+  py::str execute_json(py::handle request) {
+    std::string text;
+    if (PyBytes_Check(request.ptr())) {
+      text.assign(PyBytes_AS_STRING(request.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(request.ptr())));
+    } else {
+      text = std::string(utf8_arg(request, "request"));
+    }
+    Outcome out;
+    run(*handle_, out, nullptr, [&](kiln_db *db, kiln_error **err) {
+      return kiln_execute(db, text.data(), text.size(), &out.json, &out.len, err);
+    });
+    if (out.status != KILN_OK) raise_status(out.status, out.message);
+    return py::str(out.json ? out.json : "", out.json ? out.len : 0);
+  }
+
+  const std::shared_ptr<Handle> &handle() const { return handle_; }
+
+ private:
+  std::shared_ptr<Handle> handle_;
+};
+
+// ---- Collection (the hot paths; the rest is in Python) ---------------------
+
+class Collection {
+ public:
+  Collection(const Database &db, py::handle name) : handle_(db.handle()), name_(utf8_arg(name, "collection name")) {}
+
+  const std::string &name() const { return name_; }
+
+  // kiln_get: the document, or None.
+  py::object get(py::handle key) {
+    std::string_view k = utf8_arg(key, "key");
+    Outcome out;
+    ParsedJson parsed;
+    run(*handle_, out, &parsed, [&](kiln_db *db, kiln_error **err) {
+      return kiln_get(db, name_.data(), name_.size(), k.data(), k.size(), &out.json, &out.len, err);
+    });
+    if (out.status == KILN_NOT_FOUND) return py::none();
+    if (out.status != KILN_OK) raise_status(out.status, out.message);
+    PyObject *result = parsed.to_python();
+    if (result == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(result);
+  }
+
+  // kiln_put: stores one document with the rules of "set"; returns its _v.
+  uint64_t put(py::handle key, py::handle doc) {
+    std::string_view k = utf8_arg(key, "key");
+    std::string &buf = request_buffer();
+    if (!write_json(doc.ptr(), buf)) throw py::error_already_set();
+    uint64_t version = 0;
+    Outcome out;
+    run(*handle_, out, nullptr, [&](kiln_db *db, kiln_error **err) {
+      return kiln_put(db, name_.data(), name_.size(), k.data(), k.size(), buf.data(), buf.size(), &version, err);
+    });
+    if (out.status != KILN_OK) raise_status(out.status, out.message);
+    return version;
+  }
+
+  bool closed() const { return handle_->closed(); }
+
+ private:
+  std::shared_ptr<Handle> handle_;
+  std::string name_;
+};
+
+// ---- Module-level helpers ---------------------------------------------------
+
+void register_errors(py::dict classes, py::object base) {
+  Py_XDECREF(g_error_classes);
+  Py_XDECREF(g_base_error);
+  g_error_classes = classes.release().ptr();
+  g_base_error = base.release().ptr();
+}
+
+py::str dumps(py::handle obj) {
+  std::string out;
+  if (!write_json(obj.ptr(), out)) throw py::error_already_set();
+  return py::str(out.data(), out.size());
+}
+
+py::object loads(py::handle text) {
+  std::string_view s = PyBytes_Check(text.ptr())
+                           ? std::string_view(PyBytes_AS_STRING(text.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(text.ptr())))
+                           : utf8_arg(text, "text");
+  PyObject *r = json_to_python(s.data(), s.size());
+  if (r == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+}  // namespace
+}  // namespace kilnpy
+
+PYBIND11_MODULE(_native, m) {
+  using namespace kilnpy;
+  m.doc() = "kilndb native extension: the kiln.h C API, GIL-free, with C++ JSON conversion.";
+  m.attr("HEADER_VERSION") = KILN_VERSION_STRING;
+  m.attr("HEADER_VERSION_NUMBER") = KILN_VERSION_NUMBER;
+  m.attr("ABI_VERSION") = KILN_ABI_VERSION;
+  m.def("library_version", [] { return std::string(kiln_version()); }, "kiln_version() of the linked engine.");
+  m.def("library_version_number", [] { return kiln_version_number(); });
+  m.def("library_abi_version", [] { return kiln_abi_version(); });
+  m.def("status_name", [](int32_t s) { return std::string(kiln_status_name(s)); });
+  m.def("status_str", [](int32_t s) { return std::string(kiln_status_str(s)); });
+  m.def("_register_errors", &register_errors, py::arg("classes"), py::arg("base"));
+  m.def("dumps", &dumps, py::arg("obj"), "Python object -> JSON text (the converter requests use).");
+  m.def("loads", &loads, py::arg("text"), "JSON text -> Python object (the converter responses use).");
+
+  py::object status = py::module_::import("types").attr("SimpleNamespace")();
+  for (auto [name, value] : {std::pair{"OK", KILN_OK}, {"NOT_FOUND", KILN_NOT_FOUND},
+                             {"INVALID_ARGUMENT", KILN_INVALID_ARGUMENT}, {"CONFLICT", KILN_CONFLICT},
+                             {"LOCKED", KILN_LOCKED}, {"CLOSED", KILN_CLOSED}, {"READ_ONLY", KILN_READ_ONLY},
+                             {"IO_ERROR", KILN_IO_ERROR}, {"CORRUPTION", KILN_CORRUPTION},
+                             {"NO_SPACE", KILN_NO_SPACE}, {"INTERNAL", KILN_INTERNAL},
+                             {"NO_MEMORY", KILN_NO_MEMORY}}) {
+    status.attr(name) = value;
+  }
+  m.attr("status") = status;
+
+  py::class_<Database>(m, "Database")
+      .def(py::init<py::handle, py::handle>(), py::arg("path"), py::arg("options"))
+      .def("close", &Database::close,
+           "Closes the database (waits for calls running on other threads). Idempotent.\n"
+           "Later calls raise ClosedError.")
+      .def_property_readonly("closed", &Database::closed, "True once close() was called.")
+      .def("execute", &Database::execute, py::arg("request"), py::arg("missing_ok") = false,
+           "Runs one request of the kilndb request language (a dict with \"op\") and returns\n"
+           "the response as Python objects. KILN_NOT_FOUND raises NotFoundError, or returns\n"
+           "None when missing_ok is true.")
+      .def("execute_json", &Database::execute_json, py::arg("request"),
+           "Like execute(), with the request and the response as JSON text.");
+
+  py::class_<Collection>(m, "Collection")
+      .def(py::init<const Database &, py::handle>(), py::arg("database"), py::arg("name"))
+      .def_property_readonly("name", &Collection::name)
+      .def("get", &Collection::get, py::arg("key"),
+           "The document stored under key (without _key), or None.")
+      .def("put", &Collection::put, py::arg("key"), py::arg("doc"),
+           "Stores one document under key with the rules of set (the fast path);\n"
+           "returns its new _v (0 for a non-object document).");
+}

@@ -1,0 +1,95 @@
+"""The C++ converters (Python object <-> JSON) against the stdlib json module."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kilndb import _native
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_dumps_is_valid_json_equal_to_stdlib(value):
+    text = _native.dumps(value)
+    assert json.loads(text) == value
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_loads_matches_stdlib(value):
+    text = json.dumps(value, ensure_ascii=False)
+    assert _native.loads(text) == value
+    assert _native.loads(json.dumps(value)) == value  # \u escapes too
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_floats_round_trip_exactly(x):
+    back = _native.loads(_native.dumps(x))
+    assert isinstance(back, float)
+    assert back == x and math.copysign(1, back) == math.copysign(1, x)
+
+
+def test_types_and_escapes():
+    assert _native.dumps({"a": [1, 2.0, True, False, None, "x"]}) == '{"a":[1,2.0,true,false,null,"x"]}'
+    assert _native.dumps("\"\\\n\r\t\b\f\x00\x1f") == '"\\"\\\\\\n\\r\\t\\b\\f\\u0000\\u001f"'
+    assert _native.dumps("\u2603") == '"\u2603"'
+    assert _native.dumps((1, (2,))) == "[1,[2]]"
+    assert _native.dumps(2**100) == str(2**100)
+    assert _native.loads(str(2**100)) == 2**100  # beyond 64 bits: slow path, still exact
+    assert _native.loads(b'{"k": [1, {"z": null}]}') == {"k": [1, {"z": None}]}
+
+
+def test_subclasses_are_accepted():
+    import collections
+    import enum
+
+    class Color(enum.IntEnum):
+        RED = 1
+
+    od = collections.OrderedDict([("b", 1), ("a", 2)])
+    assert _native.dumps(od) == '{"b":1,"a":2}'
+    assert _native.dumps(Color.RED) == "1"
+
+
+def test_key_order_preserved():
+    d = {"z": 1, "a": 2, "m": 3}
+    assert list(_native.loads(_native.dumps(d))) == ["z", "a", "m"]
+
+
+def test_many_distinct_keys_survive_the_key_cache():
+    docs = [{f"key{i}_{j}": j for j in range(5)} for i in range(600)]
+    text = _native.dumps(docs)
+    assert _native.loads(text) == docs
+    assert _native.loads(text) == docs
+
+
+def test_rejects():
+    with pytest.raises(TypeError):
+        _native.dumps({("t",): 1})
+    with pytest.raises(TypeError):
+        _native.dumps(b"bytes")
+    with pytest.raises(ValueError):
+        _native.dumps(float("-inf"))
+    with pytest.raises(UnicodeEncodeError):
+        _native.dumps("\ud800")
+    with pytest.raises(ValueError):
+        _native.loads("{not json")

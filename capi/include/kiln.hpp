@@ -1,0 +1,124 @@
+// kiln.hpp — a header-only C++17 wrapper over kiln.h. It adds RAII and
+// exceptions on the caller's side of the boundary; the ABI stays C.
+//
+//   kiln::Database db = kiln::Database::open_memory();
+//   db.execute(R"({"op":"set","collection":"users","data":{"u1":{"name":"Ada"}}})");
+//   std::optional<std::string> doc = db.get("users", "u1");
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "kiln.h"
+
+namespace kiln {
+
+// Thrown for every status other than KILN_OK (and KILN_NOT_FOUND where a
+// method returns std::optional).
+class Exception : public std::runtime_error {
+ public:
+  Exception(int32_t status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  int32_t status() const noexcept { return status_; }
+  const char* status_name() const noexcept { return kiln_status_name(status_); }
+
+ private:
+  int32_t status_;
+};
+
+namespace detail {
+
+inline void check(int32_t status, kiln_error* err) {
+  if (status == KILN_OK) return;
+  std::string message = err ? kiln_error_message(err) : kiln_status_str(status);
+  kiln_error_free(err);
+  throw Exception(status, message);
+}
+
+// Takes ownership of a buffer returned by the C API.
+inline std::string take(char* buf, size_t len) {
+  std::string s(buf, len);
+  kiln_free(buf);
+  return s;
+}
+
+}  // namespace detail
+
+class Database {
+ public:
+  // options_json: see kiln_open in kiln.h (empty = defaults).
+  static Database open(const std::string& path, const std::string& options_json = "") {
+    return open_impl(path.c_str(), options_json);
+  }
+  static Database open_memory(const std::string& options_json = "") { return open_impl(nullptr, options_json); }
+
+  Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+  Database& operator=(Database&& other) noexcept {
+    if (this != &other) {
+      close();
+      db_ = std::exchange(other.db_, nullptr);
+    }
+    return *this;
+  }
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database() { close(); }
+
+  void close() noexcept {
+    kiln_close(db_);
+    db_ = nullptr;
+  }
+
+  // Runs a request; throws kiln::Exception on any status but KILN_OK
+  // (including KILN_NOT_FOUND, whose message is "No documents found").
+  std::string execute(std::string_view request) {
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    detail::check(kiln_execute(handle(), request.data(), request.size(), &out, &len, &err), err);
+    return detail::take(out, len);
+  }
+
+  std::optional<std::string> get(std::string_view collection, std::string_view key) {
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    int32_t status = kiln_get(handle(), collection.data(), collection.size(), key.data(), key.size(), &out, &len, &err);
+    if (status == KILN_NOT_FOUND) return std::nullopt;
+    detail::check(status, err);
+    return detail::take(out, len);
+  }
+
+  // Returns the stored _v.
+  uint64_t put(std::string_view collection, std::string_view key, std::string_view doc_json) {
+    uint64_t version = 0;
+    kiln_error* err = nullptr;
+    detail::check(kiln_put(handle(), collection.data(), collection.size(), key.data(), key.size(), doc_json.data(),
+                           doc_json.size(), &version, &err),
+                  err);
+    return version;
+  }
+
+  kiln_db* c_handle() const noexcept { return db_; }
+
+ private:
+  explicit Database(kiln_db* db) : db_(db) {}
+
+  static Database open_impl(const char* path, const std::string& options_json) {
+    kiln_db* db = nullptr;
+    kiln_error* err = nullptr;
+    detail::check(kiln_open(path, options_json.empty() ? nullptr : options_json.c_str(), &db, &err), err);
+    return Database(db);
+  }
+
+  kiln_db* handle() const {
+    if (!db_) throw Exception(KILN_CLOSED, "The database is closed");
+    return db_;
+  }
+
+  kiln_db* db_ = nullptr;
+};
+
+}  // namespace kiln

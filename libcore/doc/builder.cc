@@ -1,0 +1,131 @@
+#include "doc/builder.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "util/varint.h"
+
+namespace kiln::doc {
+
+void put_null(std::string& out) { out.push_back(static_cast<char>(kNull)); }
+void put_bool(std::string& out, bool b) { out.push_back(static_cast<char>(b ? kTrue : kFalse)); }
+
+void put_int(std::string& out, int64_t v) {
+  out.push_back(static_cast<char>(kInt));
+  put_varint(out, zigzag(v));
+}
+
+void put_uint(std::string& out, uint64_t v) {
+  if (v <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+    put_int(out, static_cast<int64_t>(v));
+    return;
+  }
+  out.push_back(static_cast<char>(kUint));
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
+
+void put_double(std::string& out, double v) {
+  out.push_back(static_cast<char>(kDouble));
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
+
+void put_string(std::string& out, std::string_view s) {
+  out.push_back(static_cast<char>(kString));
+  put_varint(out, s.size());
+  out.append(s);
+}
+
+void put_object(std::string& out, std::vector<Field>& fields) {
+  std::stable_sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.key < b.key; });
+  // Keep the last of each run of equal keys.
+  size_t kept = 0;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i + 1 < fields.size() && fields[i + 1].key == fields[i].key) continue;
+    fields[kept++] = fields[i];
+  }
+  fields.resize(kept);
+
+  size_t entries_size = 0;
+  for (const Field& f : fields) entries_size += varint_size(f.key.size()) + f.key.size() + f.value.size();
+  bool wide = entries_size > 0xffff;
+  size_t table_size = fields.size() * (wide ? 4 : 2);
+  size_t payload = varint_size(fields.size()) + table_size + entries_size;
+
+  out.push_back(static_cast<char>(wide ? kObject32 : kObject16));
+  put_varint(out, payload);
+  put_varint(out, fields.size());
+  size_t table_at = out.size();
+  out.resize(out.size() + table_size);
+  size_t entries_at = out.size();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    uint32_t off = static_cast<uint32_t>(out.size() - entries_at);
+    if (wide) {
+      std::memcpy(&out[table_at + 4 * i], &off, 4);
+    } else {
+      uint16_t o16 = static_cast<uint16_t>(off);
+      std::memcpy(&out[table_at + 2 * i], &o16, 2);
+    }
+    put_varint(out, fields[i].key.size());
+    out.append(fields[i].key);
+    out.append(fields[i].value);
+  }
+}
+
+void put_array(std::string& out, size_t count, std::string_view elements) {
+  out.push_back(static_cast<char>(kArray));
+  put_varint(out, varint_size(count) + elements.size());
+  put_varint(out, count);
+  out.append(elements);
+}
+
+ObjectEditor::ObjectEditor(Value object) {
+  size_t n = object.count();
+  fields_.reserve(n + 4);
+  for (size_t i = 0; i < n; ++i) fields_.push_back({object.key_at(i), object.value_at(i).bytes()});
+}
+
+void ObjectEditor::set(std::string_view key, std::string_view encoded_value) {
+  owned_.emplace_back(key);
+  std::string_view k = owned_.back();
+  owned_.emplace_back(encoded_value);
+  std::string_view v = owned_.back();
+  remove(key);
+  fields_.push_back({k, v});
+}
+
+void ObjectEditor::remove(std::string_view key) {
+  std::erase_if(fields_, [&](const Field& f) { return f.key == key; });
+}
+
+bool ObjectEditor::has(std::string_view key) const { return get(key).valid(); }
+
+Value ObjectEditor::get(std::string_view key) const {
+  for (const Field& f : fields_) {
+    if (f.key == key) return Value(f.value);
+  }
+  return Value();
+}
+
+std::string ObjectEditor::build() {
+  std::string out;
+  put_object(out, fields_);
+  return out;
+}
+
+std::string remove_path(Value object, const std::vector<std::string_view>& path) {
+  if (!object.is_object() || path.empty()) return std::string(object.bytes());
+  ObjectEditor editor(object);
+  Value child = object.find(path[0]);
+  if (!child.valid()) return std::string(object.bytes());
+  if (path.size() == 1) {
+    editor.remove(path[0]);
+  } else {
+    if (!child.is_object()) return std::string(object.bytes());
+    std::vector<std::string_view> rest(path.begin() + 1, path.end());
+    editor.set(path[0], remove_path(child, rest));
+  }
+  return editor.build();
+}
+
+}  // namespace kiln::doc

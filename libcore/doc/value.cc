@@ -1,0 +1,150 @@
+#include "doc/value.h"
+
+namespace kiln::doc {
+namespace {
+
+uint64_t load_u64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;  // little-endian hosts only (checked in CMake)
+}
+
+}  // namespace
+
+Type Value::type() const {
+  switch (tag()) {
+    case kNull: return Type::kNull;
+    case kFalse:
+    case kTrue: return Type::kBool;
+    case kInt:
+    case kUint:
+    case kDouble: return Type::kNumber;
+    case kString: return Type::kString;
+    case kArray: return Type::kArray;
+    default: return Type::kObject;
+  }
+}
+
+int64_t Value::as_int() const {
+  const uint8_t* p = p_ + 1;
+  return unzigzag(get_varint(p));
+}
+
+uint64_t Value::as_uint() const { return load_u64(p_ + 1); }
+
+double Value::as_double() const {
+  switch (tag()) {
+    case kInt: return static_cast<double>(as_int());
+    case kUint: return static_cast<double>(as_uint());
+    case kDouble: {
+      double d;
+      std::memcpy(&d, p_ + 1, 8);
+      return d;
+    }
+    default: return 0;
+  }
+}
+
+bool Value::get_uint(uint64_t* out) const {
+  if (tag() == kUint) {
+    *out = as_uint();
+    return true;
+  }
+  if (tag() == kInt && as_int() >= 0) {
+    *out = static_cast<uint64_t>(as_int());
+    return true;
+  }
+  return false;
+}
+
+std::string_view Value::as_string() const {
+  const uint8_t* p = p_ + 1;
+  uint64_t len = get_varint(p);
+  return {reinterpret_cast<const char*>(p), static_cast<size_t>(len)};
+}
+
+size_t Value::size() const {
+  const uint8_t* p = p_ + 1;
+  switch (tag()) {
+    case kNull:
+    case kFalse:
+    case kTrue: return 1;
+    case kInt: get_varint(p); return static_cast<size_t>(p - p_);
+    case kUint:
+    case kDouble: return 9;
+    default: {  // string, array, object: a length then that many bytes
+      uint64_t len = get_varint(p);
+      return static_cast<size_t>(p - p_) + len;
+    }
+  }
+}
+
+size_t Value::count() const {
+  const uint8_t* p = p_ + 1;
+  get_varint(p);  // payload length
+  return static_cast<size_t>(get_varint(p));
+}
+
+const uint8_t* Value::object_entries(size_t* count, bool* wide) const {
+  const uint8_t* p = p_ + 1;
+  get_varint(p);
+  *count = static_cast<size_t>(get_varint(p));
+  *wide = tag() == kObject32;
+  return p + *count * (*wide ? 4 : 2);
+}
+
+const uint8_t* Value::entry_at(size_t i) const {
+  size_t n;
+  bool wide;
+  const uint8_t* entries = object_entries(&n, &wide);
+  const uint8_t* table = entries - n * (wide ? 4 : 2);
+  uint32_t off = 0;
+  if (wide) {
+    std::memcpy(&off, table + 4 * i, 4);
+  } else {
+    uint16_t o16;
+    std::memcpy(&o16, table + 2 * i, 2);
+    off = o16;
+  }
+  return entries + off;
+}
+
+std::string_view Value::key_at(size_t i) const {
+  const uint8_t* p = entry_at(i);
+  uint64_t len = get_varint(p);
+  return {reinterpret_cast<const char*>(p), static_cast<size_t>(len)};
+}
+
+Value Value::value_at(size_t i) const {
+  const uint8_t* p = entry_at(i);
+  uint64_t len = get_varint(p);
+  return Value(p + len);
+}
+
+Value Value::find(std::string_view key) const {
+  if (!is_object()) return Value();
+  size_t lo = 0, hi = count();
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    const uint8_t* p = entry_at(mid);
+    uint64_t len = get_varint(p);
+    std::string_view k(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
+    int c = k.compare(key);
+    if (c == 0) return Value(p + len);
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return Value();
+}
+
+Value Value::first_element() const {
+  const uint8_t* p = p_ + 1;
+  get_varint(p);
+  get_varint(p);
+  return Value(p);
+}
+
+}  // namespace kiln::doc

@@ -1,0 +1,92 @@
+#include "request/request.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/names.h"
+
+namespace kiln {
+namespace {
+
+void check_key_count(size_t count, const doc::Limits& limits) {
+  if (count > limits.max_keys) {
+    throw_invalid("Too many keys in single request (max " + std::to_string(limits.max_keys) + ")");
+  }
+}
+
+}  // namespace
+
+Request make_request(simdjson::dom::object body, const doc::Limits& limits, int64_t now_ms) {
+  Request req;
+  req.body = body;
+  std::string_view op;
+  if (body["op"].get(op) != simdjson::SUCCESS) {
+    throw_invalid("Missing 'op': a request needs \"op\": \"set\", \"update\", \"delete\", \"get\", \"batch\", ...");
+  }
+  req.op = op;
+  std::string_view collection;
+  req.collection = body["collection"].get(collection) == simdjson::SUCCESS ? std::string(collection) : "default";
+  req.limits = &limits;
+  req.now_ms = now_ms;
+  req.now_iso = iso8601_utc(now_ms);
+  return req;
+}
+
+void validate_request(const Request& req) {
+  doc::check_depth(req.body, *req.limits);
+
+  std::string_view collection;
+  if (req.member("collection").get(collection) == simdjson::SUCCESS) check_collection_name(collection);
+
+  simdjson::dom::element keys;
+  if (req.member("keys").get(keys) == simdjson::SUCCESS) {
+    if (keys.is_string()) {
+      check_key(keys.get_string().value_unsafe());
+    } else if (keys.is_array()) {
+      simdjson::dom::array arr = doc::as_array(keys);
+      check_key_count(arr.size(), *req.limits);
+      for (simdjson::dom::element k : arr) {
+        if (k.is_string()) check_key(k.get_string().value_unsafe());
+      }
+    }
+  }
+
+  simdjson::dom::object data;
+  if (req.member("data").get(data) == simdjson::SUCCESS) {
+    check_key_count(data.size(), *req.limits);
+    std::vector<std::string_view> names;
+    for (auto field : data) names.push_back(field.key);
+    std::sort(names.begin(), names.end());
+    for (std::string_view k : names) check_key(k);
+  }
+
+  simdjson::dom::array fields;
+  if (req.member("fields").get(fields) == simdjson::SUCCESS) {
+    for (simdjson::dom::element f : fields) {
+      if (f.is_string()) check_field_path(f.get_string().value_unsafe());
+    }
+  }
+
+  simdjson::dom::object where;
+  if (req.member("where").get(where) == simdjson::SUCCESS) {
+    for (auto field : where) {
+      if (!field.key.starts_with('$')) check_field_path(field.key);
+    }
+  }
+}
+
+void check_properties(const Request& req, std::initializer_list<std::string_view> allowed) {
+  std::optional<std::string_view> first_unknown;
+  for (auto field : req.body) {
+    if (field.key == "op" || std::find(allowed.begin(), allowed.end(), field.key) != allowed.end()) continue;
+    if (!first_unknown || field.key < *first_unknown) first_unknown = field.key;
+  }
+  if (first_unknown) {
+    throw_invalid("Unknown property: '" + std::string(*first_unknown) +
+                  "'. Check the API docs for supported properties");
+  }
+}
+
+}  // namespace kiln

@@ -1,0 +1,47 @@
+#include "store/store.h"
+
+#include <algorithm>
+
+#include "write/write_batch.h"
+
+namespace kiln {
+
+const Collection* Store::find(std::string_view name) const {
+  auto it = collections_.find(name);
+  return it == collections_.end() ? nullptr : it->second.get();
+}
+
+Collection* Store::find(std::string_view name) {
+  auto it = collections_.find(name);
+  return it == collections_.end() ? nullptr : it->second.get();
+}
+
+Collection& Store::get_or_create(std::string_view name) {
+  auto& slot = collections_[name];
+  if (!slot) slot = std::make_unique<Collection>();
+  return *slot;
+}
+
+bool Store::drop(std::string_view name) {
+  auto it = collections_.find(name);
+  if (it == collections_.end()) return false;
+  collections_.erase(it);
+  return true;
+}
+
+std::vector<std::string> Store::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, coll] : collections_) out.push_back(name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace kiln
+
+namespace kiln {
+
+std::vector<Mutation> Store::definitions() const {
+  return {};  // collections carry no definitions besides their documents yet
+}
+
+}  // namespace kiln
