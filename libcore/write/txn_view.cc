@@ -16,13 +16,13 @@ DocRef TxnView::find(std::string_view collection, std::string_view key) const {
 void TxnView::put(std::string_view collection, DocRef record) {
   std::string key(record->key());
   pending_[collection].docs[key] = record;
-  batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record)});
+  batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}});
 }
 
 bool TxnView::erase(std::string_view collection, std::string_view key) {
   if (!contains(collection, key)) return false;
   pending_[collection].docs[key] = DocRef();
-  batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}});
+  batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}, {}});
   return true;
 }
 
@@ -30,7 +30,7 @@ void TxnView::drop(std::string_view collection) {
   Pending& p = pending_[collection];
   p.dropped = true;
   p.docs.clear();
-  batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}});
+  batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}, {}});
 }
 
 }  // namespace kiln
