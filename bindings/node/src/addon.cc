@@ -31,6 +31,8 @@ namespace {
 constexpr const char* kClosedMessage = "The database is closed";
 
 struct AddonData {
+  explicit AddonData(napi_env env) : keys(env) {}
+  KeyCache keys;  // declared first: destroyed last
   Napi::FunctionReference dbCtor;
   Napi::FunctionReference errorCtor;  // KilnError from lib/errors.js
 };
@@ -140,9 +142,14 @@ class Call {
 };
 
 // Turns one engine result into a JS value (sync path).
+Napi::Value Parse(Napi::Env env, const char* json, size_t len) {
+  AddonData* data = Data(env);
+  return Napi::Value(env, ReadJson(env, json, len, data ? &data->keys : nullptr));
+}
+
 Napi::Value Finish(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err) {
   Owned owned(out);
-  if (st == KILN_OK) return Napi::Value(env, ReadJson(env, out, len));
+  if (st == KILN_OK) return Parse(env, out, len);
   std::string msg = TakeMessage(err);
   if (st == KILN_NOT_FOUND) return env.Undefined();
   ThrowKiln(env, st, msg);
@@ -192,7 +199,7 @@ class Worker : public Napi::AsyncWorker {
 
  protected:
   virtual int32_t Run(kiln_db* db, kiln_error** err) = 0;
-  virtual Napi::Value Result(Napi::Env env) { return Napi::Value(env, ReadJson(env, out_, out_len_)); }
+  virtual Napi::Value Result(Napi::Env env) { return Parse(env, out_, out_len_); }
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<Handle> h_;
@@ -456,7 +463,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     throw Napi::Error::New(env, std::string("kilndb: engine ABI ") + std::to_string(kiln_abi_version()) +
                                     " does not match the header's " + std::to_string(KILN_ABI_VERSION));
   }
-  auto* data = new AddonData();
+  auto* data = new AddonData(env);
   env.SetInstanceData(data);
   Napi::Function ctor = NativeDb::Define(env);
   data->dbCtor = Napi::Persistent(ctor);

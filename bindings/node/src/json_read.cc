@@ -4,14 +4,64 @@
 #include <napi.h>
 #include <simdjson.h>
 
+#include <dlfcn.h>
+
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace kilnnode {
+
+struct KeyCache::Impl {
+  static constexpr size_t kMaxEntries = 4096;
+  static constexpr size_t kMaxKeyLen = 64;
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
+  using CreateKey = napi_status (*)(napi_env, const char*, size_t, napi_value*);
+
+  napi_env env;
+  // Node >= 20.12 / 21.7 export node_api_create_property_key_utf8 (still
+  // "experimental" in N-API 8 headers): it makes an internalized string, so
+  // V8 needs no hashing or lookup when the key is used. Looked up at run
+  // time so the same binary still loads on Node versions without it.
+  CreateKey create_key;
+  std::unordered_map<std::string, napi_ref, Hash, std::equal_to<>> map;
+};
+
+KeyCache::KeyCache(napi_env env)
+    : impl_(new Impl{env, reinterpret_cast<Impl::CreateKey>(dlsym(RTLD_DEFAULT, "node_api_create_property_key_utf8")),
+                     {}}) {}
+
+KeyCache::~KeyCache() {
+  for (auto& [key, ref] : impl_->map) napi_delete_reference(impl_->env, ref);
+}
+
+napi_value KeyCache::Get(const char* key, size_t len) {
+  napi_env env = impl_->env;
+  napi_value v;
+  std::string_view k(key, len);
+  if (len <= Impl::kMaxKeyLen) {
+    auto it = impl_->map.find(k);
+    if (it != impl_->map.end() && napi_get_reference_value(env, it->second, &v) == napi_ok && v) return v;
+  }
+  napi_status st = impl_->create_key ? impl_->create_key(env, key, len, &v) : napi_create_string_utf8(env, key, len, &v);
+  if (st != napi_ok) throw Napi::Error::New(env);
+  if (len <= Impl::kMaxKeyLen && impl_->map.size() < Impl::kMaxEntries) {
+    napi_ref ref;
+    if (napi_create_reference(env, v, 1, &ref) == napi_ok) impl_->map.emplace(std::string(k), ref);
+  }
+  return v;
+}
+
 namespace {
 
 class Builder {
  public:
-  explicit Builder(napi_env env) : env_(env) {}
+  Builder(napi_env env, KeyCache* keys) : env_(env), keys_(keys) {}
 
   napi_value Value(simdjson::dom::element e) {
     napi_value v = nullptr;
@@ -61,7 +111,11 @@ class Builder {
     Check(napi_create_object(env_, &obj));
     for (simdjson::dom::key_value_pair field : o) {
       napi_value key;
-      Check(napi_create_string_utf8(env_, field.key.data(), field.key.size(), &key));
+      if (keys_) {
+        key = keys_->Get(field.key.data(), field.key.size());
+      } else {
+        Check(napi_create_string_utf8(env_, field.key.data(), field.key.size(), &key));
+      }
       napi_value value = Value(field.value);
       if (field.key == "__proto__") {
         // An own data property, as JSON.parse makes, not a prototype change.
@@ -86,11 +140,12 @@ class Builder {
   }
 
   napi_env env_;
+  KeyCache* keys_;
 };
 
 }  // namespace
 
-napi_value ReadJson(napi_env env, const char* data, size_t len) {
+napi_value ReadJson(napi_env env, const char* data, size_t len, KeyCache* keys) {
   // One parser per thread, reused: its buffers grow to the largest result.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element root;
@@ -100,7 +155,7 @@ napi_value ReadJson(napi_env env, const char* data, size_t len) {
     msg += simdjson::error_message(error);
     throw Napi::Error::New(env, msg);
   }
-  return Builder(env).Value(root);
+  return Builder(env, keys).Value(root);
 }
 
 }  // namespace kilnnode

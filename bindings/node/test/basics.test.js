@@ -224,14 +224,14 @@ test('use after close throws KILN_CLOSED, sync and async', async () => {
 });
 
 test('close() while async calls are queued and running never crashes', async () => {
-  for (let round = 0; round < 20; round++) {
+  for (let round = 0; round < 10; round++) {
     const db = open();
     const c = db.collection('c');
     const docs = {};
     for (let i = 0; i < 200; i++) docs[`k${i}`] = { i, s: 'x'.repeat(50) };
     c.set(docs);
     const pending = [];
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 100; i++) {
       pending.push(c.getAsync(`k${i}`));
       pending.push(c.findAsync());
       pending.push(c.setAsync({ [`n${i}`]: { i } }));

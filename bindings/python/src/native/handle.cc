@@ -1,5 +1,8 @@
 #include "handle.h"
 
+#ifndef PY_SSIZE_T_CLEAN
+#define PY_SSIZE_T_CLEAN
+#endif
 #include <Python.h>
 
 #include <mutex>

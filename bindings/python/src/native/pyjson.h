@@ -2,6 +2,9 @@
 // path). Everything here needs the GIL unless stated otherwise.
 #pragma once
 
+#ifndef PY_SSIZE_T_CLEAN
+#define PY_SSIZE_T_CLEAN
+#endif
 #include <Python.h>
 
 #include <cstddef>

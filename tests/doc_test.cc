@@ -1,0 +1,173 @@
+// The document model: JSON -> binary encoding -> JSON, paths, comparison.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "doc/builder.h"
+#include "doc/compare.h"
+#include "doc/encoder.h"
+#include "doc/json_parser.h"
+#include "doc/json_writer.h"
+#include "doc/path.h"
+#include "util/error.h"
+
+namespace kiln::doc {
+namespace {
+
+std::string enc(std::string_view json) {
+  simdjson::dom::parser parser;
+  return encode(parser.parse(std::string(json)).value());
+}
+
+std::string round_trip(std::string_view json) { return to_json(Value(enc(json))); }
+
+TEST(DocEncoding, RoundTripsEveryTypeWithSortedKeys) {
+  EXPECT_EQ(round_trip("null"), "null");
+  EXPECT_EQ(round_trip("true"), "true");
+  EXPECT_EQ(round_trip("false"), "false");
+  EXPECT_EQ(round_trip("0"), "0");
+  EXPECT_EQ(round_trip("-42"), "-42");
+  EXPECT_EQ(round_trip("9223372036854775807"), "9223372036854775807");
+  EXPECT_EQ(round_trip("-9223372036854775808"), "-9223372036854775808");
+  EXPECT_EQ(round_trip("18446744073709551615"), "18446744073709551615");
+  EXPECT_EQ(round_trip("1.5"), "1.5");
+  EXPECT_EQ(round_trip("1.0"), "1.0");  // a float stays a float
+  EXPECT_EQ(round_trip("1e21"), "1e21");
+  EXPECT_EQ(round_trip("0.1"), "0.1");
+  EXPECT_EQ(round_trip("\"a\\\"b\\\\c\\n\\u0001é\""), "\"a\\\"b\\\\c\\n\\u0001é\"");
+  EXPECT_EQ(round_trip("[]"), "[]");
+  EXPECT_EQ(round_trip("{}"), "{}");
+  EXPECT_EQ(round_trip("[1,[2,[3]],{\"a\":null}]"), "[1,[2,[3]],{\"a\":null}]");
+  EXPECT_EQ(round_trip("{\"b\":1,\"a\":{\"d\":2,\"c\":3},\"_v\":1,\"Z\":0}"),
+            "{\"Z\":0,\"_v\":1,\"a\":{\"c\":3,\"d\":2},\"b\":1}");
+}
+
+TEST(DocEncoding, DuplicateKeysKeepTheLastValue) {
+  EXPECT_EQ(round_trip("{\"a\":1,\"b\":2,\"a\":3}"), "{\"a\":3,\"b\":2}");
+}
+
+TEST(DocEncoding, LargeObjectsUseWideOffsets) {
+  std::string json = "{";
+  for (int i = 0; i < 2000; ++i) {
+    if (i) json += ",";
+    json += "\"k" + std::to_string(i) + "\":\"" + std::string(50, 'x') + "\"";
+  }
+  json += "}";
+  std::string bytes = enc(json);
+  Value v(bytes);
+  EXPECT_EQ(v.tag(), kObject32);
+  EXPECT_EQ(v.count(), 2000u);
+  EXPECT_EQ(v.find("k1999").as_string(), std::string(50, 'x'));
+  EXPECT_FALSE(v.find("k2000").valid());
+  EXPECT_EQ(v.size(), bytes.size());
+}
+
+TEST(DocEncoding, FindUsesEveryKey) {
+  std::string bytes = enc("{\"a\":1,\"bb\":2,\"c\":3,\"dd\":4,\"e\":5}");
+  Value v(bytes);
+  EXPECT_EQ(v.find("a").as_int(), 1);
+  EXPECT_EQ(v.find("bb").as_int(), 2);
+  EXPECT_EQ(v.find("e").as_int(), 5);
+  EXPECT_FALSE(v.find("b").valid());
+  EXPECT_FALSE(v.find("").valid());
+  EXPECT_FALSE(v.find("zz").valid());
+}
+
+TEST(DocEncoding, IsSmallerThanTheJsonForTypicalDocuments) {
+  std::string json =
+      R"({"name":"Alice Smith","age":34,"city":"Bogota","score":87.25,"tags":["t1","t7","t13"],)"
+      R"("active":true,"address":{"zip":"11001","street":"Calle 45 #12-34"},"email":"alice.smith@example.com"})";
+  EXPECT_LT(enc(json).size(), json.size() * 3 / 2);
+}
+
+TEST(DocPath, WalksObjectsOnly) {
+  std::string bytes = enc(R"({"a":{"b":{"c":7}},"arr":[{"x":1}],"s":"str"})");
+  Value root(bytes);
+  EXPECT_EQ(lookup(root, "a.b.c").as_int(), 7);
+  EXPECT_TRUE(lookup(root, "a.b").is_object());
+  EXPECT_FALSE(lookup(root, "a.x").valid());
+  EXPECT_FALSE(lookup(root, "arr.0.x").valid());  // no array indexes
+  EXPECT_FALSE(lookup(root, "s.length").valid());
+  EXPECT_EQ(split_path("a.b.c").size(), 3u);
+}
+
+TEST(DocCompare, EqualityIsTypeStrictForNumbers) {
+  EXPECT_TRUE(equal(Value(enc("1")), Value(enc("1"))));
+  EXPECT_FALSE(equal(Value(enc("1")), Value(enc("1.0"))));
+  EXPECT_TRUE(equal(Value(enc("1.5")), Value(enc("1.5"))));
+  EXPECT_FALSE(equal(Value(enc("\"1\"")), Value(enc("1"))));
+  EXPECT_TRUE(equal(Value(enc("[1,\"a\",null]")), Value(enc("[1,\"a\",null]"))));
+  EXPECT_FALSE(equal(Value(enc("[1,2]")), Value(enc("[2,1]"))));
+  EXPECT_TRUE(equal(Value(enc("{\"a\":1,\"b\":2}")), Value(enc("{\"b\":2,\"a\":1}"))));
+  EXPECT_FALSE(equal(Value(enc("{\"a\":1}")), Value(enc("{\"a\":1,\"b\":2}"))));
+}
+
+TEST(DocCompare, TotalOrderRanksTypesThenValues) {
+  auto cmp = [](const char* a, const char* b) { return total_order(Value(enc(a)), Value(enc(b))); };
+  EXPECT_LT(cmp("null", "false"), 0);
+  EXPECT_LT(cmp("true", "0"), 0);
+  EXPECT_LT(cmp("-5", "2.5"), 0);
+  EXPECT_GT(cmp("18446744073709551615", "9223372036854775807"), 0);
+  EXPECT_LT(cmp("99", "\"a\""), 0);
+  EXPECT_LT(cmp("\"B\"", "\"a\""), 0);  // bytes: upper case first
+  EXPECT_EQ(cmp("[1,2]", "[1,2]"), 0);
+  EXPECT_LT(cmp("[1]", "[1,2]"), 0);
+}
+
+TEST(DocBuilder, EditorSetsRemovesAndKeepsOrder) {
+  std::string bytes = enc(R"({"b":1,"a":2})");
+  ObjectEditor editor{Value(bytes)};
+  std::string v;
+  put_string(v, "new");
+  editor.set("c", v);
+  editor.set("a", v);
+  editor.remove("b");
+  EXPECT_EQ(to_json(Value(editor.build())), R"({"a":"new","c":"new"})");
+}
+
+TEST(DocBuilder, RemovePathKeepsEverythingElse) {
+  std::string bytes = enc(R"({"a":{"b":1,"c":2},"d":3})");
+  EXPECT_EQ(to_json(Value(remove_path(Value(bytes), {"a", "b"}))), R"({"a":{"c":2},"d":3})");
+  EXPECT_EQ(to_json(Value(remove_path(Value(bytes), {"d"}))), R"({"a":{"b":1,"c":2}})");
+  EXPECT_EQ(to_json(Value(remove_path(Value(bytes), {"x", "y"}))), R"({"a":{"b":1,"c":2},"d":3})");
+  EXPECT_EQ(to_json(Value(remove_path(Value(bytes), {"d", "e"}))), R"({"a":{"b":1,"c":2},"d":3})");
+}
+
+TEST(DocWriter, InjectsKeyAtItsSortedPlace) {
+  std::string bytes = enc(R"({"Z":1,"a":2,"_key":"stale"})");
+  std::string out;
+  write_json_with_key(Value(bytes), "k1", out);
+  EXPECT_EQ(out, R"({"Z":1,"_key":"k1","a":2})");
+  out.clear();
+  std::string scalar = enc("5");
+  write_json_with_key(Value(scalar), "k1", out);
+  EXPECT_EQ(out, "5");
+}
+
+TEST(DocParser, RejectsBadInputWithClearMessages) {
+  Limits limits;
+  auto message = [&](std::string_view json) {
+    try {
+      check_depth(parse_json(json, limits), limits);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Code::kInvalidArgument);
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(message("{\"a\":1}"), "accepted");
+  EXPECT_NE(message("{\"a\":}").find("Invalid JSON"), std::string::npos);
+  EXPECT_NE(message("").find("Invalid JSON"), std::string::npos);
+  EXPECT_EQ(message("\"\xff\""), "Invalid JSON: the text is not valid UTF-8");
+  // The root is depth 0: in 32 nested arrays the innermost value is at 32.
+  std::string deep32 = std::string(32, '[') + "1" + std::string(32, ']');
+  std::string deep33 = std::string(33, '[') + "1" + std::string(33, ']');
+  EXPECT_EQ(message(deep32), "accepted");
+  EXPECT_EQ(message(deep33), "JSON nesting too deep (max 32 levels)");
+  EXPECT_EQ(message(std::string(500, '[') + std::string(500, ']')), "JSON nesting too deep (max 32 levels)");
+  limits.max_request_bytes = 10;
+  EXPECT_EQ(message("[1,2,3,4,5,6]"), "Payload too large (max 10 bytes)");
+}
+
+}  // namespace
+}  // namespace kiln::doc
