@@ -10,6 +10,7 @@
 #include <string>
 
 #include "db.h"
+#include "util/rw_mutex.h"
 #include "util/error.h"
 
 struct kiln_error {
@@ -21,7 +22,7 @@ struct kiln_db {
   std::unique_ptr<kiln::Db> db;
   // Calls hold it shared; kiln_close takes it exclusively, so it waits for
   // calls in flight on other threads before freeing anything.
-  std::shared_mutex in_flight;
+  kiln::RwMutex in_flight;
 };
 
 #define KILN_SAME(c, k) static_assert(static_cast<int32_t>(kiln::Code::k) == c, #c)

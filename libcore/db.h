@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+
+#include "util/rw_mutex.h"
 #include <string>
 #include <string_view>
 
@@ -48,7 +50,7 @@ class Db {
   const std::string path_;
   const Options options_;
   std::mutex write_mu_;
-  mutable std::shared_mutex state_mu_;
+  mutable RwMutex state_mu_;
   Store store_;
 };
 

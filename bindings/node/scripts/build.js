@@ -50,7 +50,8 @@ function nodeIncludeDir() {
 
 function addonApiDir() {
   try {
-    return require('node-addon-api').include_dir;
+    // include_dir is relative to the working directory
+    return path.resolve(require('node-addon-api').include_dir);
   } catch (e) {
     return fail('node-addon-api is not installed (npm install)');
   }

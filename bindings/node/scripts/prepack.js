@@ -19,7 +19,7 @@ const prebuildDir = path.join(pkgDir, 'prebuilds', `${process.platform}-${proces
 const marker = path.join(pkgDir, 'prebuilds', '.generated-by-prepack');
 
 // Top-level entries of the repository that a library build does not need.
-const SKIP = new Set(['.git', '.ci', 'bindings', 'build', 'docs', 'bench', 'tests', 'tools', 'node_modules']);
+const SKIP = new Set(['.git', '.ci', 'bindings', 'build', 'docs', 'bench', 'tests', 'tools', 'scripts', 'node_modules']);
 
 function clean() {
   fs.rmSync(depsDir, { recursive: true, force: true });
