@@ -77,7 +77,9 @@ class Database {
     char* out = nullptr;
     size_t len = 0;
     kiln_error* err = nullptr;
-    detail::check(kiln_execute(handle(), request.data(), request.size(), &out, &len, &err), err);
+    // The status is taken first: argument evaluation order is unspecified.
+    int32_t status = kiln_execute(handle(), request.data(), request.size(), &out, &len, &err);
+    detail::check(status, err);
     return detail::take(out, len);
   }
 
@@ -95,9 +97,9 @@ class Database {
   uint64_t put(std::string_view collection, std::string_view key, std::string_view doc_json) {
     uint64_t version = 0;
     kiln_error* err = nullptr;
-    detail::check(kiln_put(handle(), collection.data(), collection.size(), key.data(), key.size(), doc_json.data(),
-                           doc_json.size(), &version, &err),
-                  err);
+    int32_t status = kiln_put(handle(), collection.data(), collection.size(), key.data(), key.size(), doc_json.data(),
+                              doc_json.size(), &version, &err);
+    detail::check(status, err);
     return version;
   }
 
@@ -109,7 +111,8 @@ class Database {
   static Database open_impl(const char* path, const std::string& options_json) {
     kiln_db* db = nullptr;
     kiln_error* err = nullptr;
-    detail::check(kiln_open(path, options_json.empty() ? nullptr : options_json.c_str(), &db, &err), err);
+    int32_t status = kiln_open(path, options_json.empty() ? nullptr : options_json.c_str(), &db, &err);
+    detail::check(status, err);
     return Database(db);
   }
 
