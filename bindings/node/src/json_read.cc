@@ -73,7 +73,14 @@ class Builder {
         return Array(e.get_array().value_unsafe());
       case simdjson::dom::element_type::STRING: {
         std::string_view s = e.get_string().value_unsafe();
-        Check(napi_create_string_utf8(env_, s.data(), s.size(), &v));
+        // ASCII (the common case) needs no UTF-8 decoding: latin1 is a copy.
+        bool ascii = true;
+        for (unsigned char c : s) ascii &= c < 0x80;
+        if (ascii) {
+          Check(napi_create_string_latin1(env_, s.data(), s.size(), &v));
+        } else {
+          Check(napi_create_string_utf8(env_, s.data(), s.size(), &v));
+        }
         return v;
       }
       case simdjson::dom::element_type::INT64: {
