@@ -14,7 +14,9 @@ export npm_config_nodedir="${npm_config_nodedir:-/usr}"
 echo "== node-binding: npm dependencies"
 # --ignore-scripts: our addon is built below; better-sqlite3 (benchmark only)
 # is built by bench/bench_node.js on first use.
-if [ -f package-lock.json ]; then
+if [ -d node_modules/node-addon-api ] && [ -d node_modules/typescript ]; then
+  echo "(already installed)"
+elif [ -f package-lock.json ]; then
   npm ci --ignore-scripts --no-audit --no-fund
 else
   npm install --ignore-scripts --no-audit --no-fund
