@@ -42,7 +42,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 cd "$HERE"
 set +e
-"$PY" -m pytest -p no:cacheprovider -q "$@" tests
+"$PY" -m pytest -p no:cacheprovider -q "$@"   # testpaths = tests (pyproject.toml)
 status=$?
 set -e
 exit $status

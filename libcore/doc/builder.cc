@@ -37,7 +37,19 @@ void put_string(std::string& out, std::string_view s) {
 }
 
 void put_object(std::string& out, std::vector<Field>& fields) {
-  std::stable_sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.key < b.key; });
+  auto by_key = [](const Field& a, const Field& b) { return a.key < b.key; };
+  if (fields.size() <= 32) {
+    // Insertion sort: stable, allocation-free and fastest for document-sized
+    // objects (often nearly sorted already).
+    for (size_t i = 1; i < fields.size(); ++i) {
+      Field f = fields[i];
+      size_t j = i;
+      for (; j > 0 && by_key(f, fields[j - 1]); --j) fields[j] = fields[j - 1];
+      fields[j] = f;
+    }
+  } else {
+    std::stable_sort(fields.begin(), fields.end(), by_key);
+  }
   // Keep the last of each run of equal keys.
   size_t kept = 0;
   for (size_t i = 0; i < fields.size(); ++i) {
@@ -49,26 +61,33 @@ void put_object(std::string& out, std::vector<Field>& fields) {
   size_t entries_size = 0;
   for (const Field& f : fields) entries_size += varint_size(f.key.size()) + f.key.size() + f.value.size();
   bool wide = entries_size > 0xffff;
-  size_t table_size = fields.size() * (wide ? 4 : 2);
-  size_t payload = varint_size(fields.size()) + table_size + entries_size;
+  size_t width = wide ? 4 : 2;
+  size_t payload = varint_size(fields.size()) + fields.size() * width + entries_size;
 
-  out.push_back(static_cast<char>(wide ? kObject32 : kObject16));
-  put_varint(out, payload);
-  put_varint(out, fields.size());
-  size_t table_at = out.size();
-  out.resize(out.size() + table_size);
-  size_t entries_at = out.size();
+  // Grow once, then write through a pointer: objects are built for every
+  // stored document, so this is on the insert hot path.
+  size_t at = out.size();
+  out.resize(at + 1 + varint_size(payload) + payload);
+  uint8_t* p = reinterpret_cast<uint8_t*>(out.data() + at);
+  *p++ = wide ? kObject32 : kObject16;
+  p = write_varint(p, payload);
+  p = write_varint(p, fields.size());
+  uint8_t* table = p;
+  uint8_t* entries = table + fields.size() * width;
+  uint8_t* e = entries;
   for (size_t i = 0; i < fields.size(); ++i) {
-    uint32_t off = static_cast<uint32_t>(out.size() - entries_at);
+    uint32_t off = static_cast<uint32_t>(e - entries);
     if (wide) {
-      std::memcpy(&out[table_at + 4 * i], &off, 4);
+      std::memcpy(table + 4 * i, &off, 4);
     } else {
       uint16_t o16 = static_cast<uint16_t>(off);
-      std::memcpy(&out[table_at + 2 * i], &o16, 2);
+      std::memcpy(table + 2 * i, &o16, 2);
     }
-    put_varint(out, fields[i].key.size());
-    out.append(fields[i].key);
-    out.append(fields[i].value);
+    e = write_varint(e, fields[i].key.size());
+    std::memcpy(e, fields[i].key.data(), fields[i].key.size());
+    e += fields[i].key.size();
+    std::memcpy(e, fields[i].value.data(), fields[i].value.size());
+    e += fields[i].value.size();
   }
 }
 

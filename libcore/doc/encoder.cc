@@ -1,8 +1,9 @@
 #include "doc/encoder.h"
 
+#include <algorithm>
+#include <deque>
 #include <vector>
 
-#include "doc/builder.h"
 #include "doc/json_parser.h"
 
 namespace kiln::doc {
@@ -11,50 +12,90 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-void encode_object(simdjson::dom::object object, std::string& out) {
-  // Children are encoded into one scratch buffer first (their sizes decide
-  // the offset table), then put_object sorts and lays them out.
-  std::string scratch;
+// Reusable per-thread buffers, one set per nesting level, so encoding a
+// document allocates nothing once the thread has warmed up.
+class Encoder {
+ public:
+  void value(element e, std::string& out) {
+    switch (e.type()) {
+      case element_type::NULL_VALUE: put_null(out); break;
+      case element_type::BOOL: put_bool(out, e.get_bool().value_unsafe()); break;
+      case element_type::INT64: put_int(out, e.get_int64().value_unsafe()); break;
+      case element_type::UINT64: put_uint(out, e.get_uint64().value_unsafe()); break;
+      case element_type::DOUBLE: put_double(out, e.get_double().value_unsafe()); break;
+      case element_type::STRING: put_string(out, e.get_string().value_unsafe()); break;
+      case element_type::ARRAY: array(as_array(e), out); break;
+      case element_type::OBJECT: object(as_object(e), {}, {}, out); break;
+    }
+  }
+
+  void object(simdjson::dom::object o, std::span<const Field> extra, std::span<const std::string_view> drop,
+              std::string& out) {
+    Level& level = enter();
+    // Children are encoded into the level's buffer first (their sizes decide
+    // the offset table); put_object then sorts and lays them out.
+    for (simdjson::dom::key_value_pair field : o) {
+      if (std::find(drop.begin(), drop.end(), field.key) != drop.end()) continue;
+      size_t begin = level.buf.size();
+      value(field.value, level.buf);
+      level.spans.push_back({field.key, begin, level.buf.size()});
+    }
+    for (const Span& s : level.spans) {
+      level.fields.push_back({s.key, std::string_view(level.buf).substr(s.begin, s.end - s.begin)});
+    }
+    level.fields.insert(level.fields.end(), extra.begin(), extra.end());
+    put_object(out, level.fields);
+    leave();
+  }
+
+ private:
   struct Span {
     std::string_view key;
     size_t begin, end;
   };
-  std::vector<Span> spans;
-  spans.reserve(object.size());
-  for (simdjson::dom::key_value_pair field : object) {
-    size_t begin = scratch.size();
-    encode(field.value, scratch);
-    spans.push_back({field.key, begin, scratch.size()});
-  }
-  std::vector<Field> fields;
-  fields.reserve(spans.size());
-  for (const Span& s : spans) fields.push_back({s.key, std::string_view(scratch).substr(s.begin, s.end - s.begin)});
-  put_object(out, fields);
-}
+  struct Level {
+    std::string buf;
+    std::vector<Span> spans;
+    std::vector<Field> fields;
+  };
 
-void encode_array(simdjson::dom::array array, std::string& out) {
-  std::string elements;
-  size_t count = 0;
-  for (element child : array) {
-    encode(child, elements);
-    ++count;
+  Level& enter() {
+    if (depth_ == levels_.size()) levels_.emplace_back();
+    Level& level = levels_[depth_++];
+    level.buf.clear();
+    level.spans.clear();
+    level.fields.clear();
+    return level;
   }
-  put_array(out, count, elements);
+  void leave() { --depth_; }
+
+  void array(simdjson::dom::array a, std::string& out) {
+    Level& level = enter();
+    size_t count = 0;
+    for (element child : a) {
+      value(child, level.buf);
+      ++count;
+    }
+    put_array(out, count, level.buf);
+    leave();
+  }
+
+  std::deque<Level> levels_;  // deque: references stay valid as it grows
+  size_t depth_ = 0;
+};
+
+Encoder& thread_encoder() {
+  thread_local Encoder encoder;
+  return encoder;
 }
 
 }  // namespace
 
-void encode(element e, std::string& out) {
-  switch (e.type()) {
-    case element_type::NULL_VALUE: put_null(out); break;
-    case element_type::BOOL: put_bool(out, e.get_bool().value_unsafe()); break;
-    case element_type::INT64: put_int(out, e.get_int64().value_unsafe()); break;
-    case element_type::UINT64: put_uint(out, e.get_uint64().value_unsafe()); break;
-    case element_type::DOUBLE: put_double(out, e.get_double().value_unsafe()); break;
-    case element_type::STRING: put_string(out, e.get_string().value_unsafe()); break;
-    case element_type::ARRAY: encode_array(as_array(e), out); break;
-    case element_type::OBJECT: encode_object(as_object(e), out); break;
-  }
+void encode(element e, std::string& out) { thread_encoder().value(e, out); }
+
+void encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
+                        std::span<const std::string_view> drop, std::string& out) {
+  thread_encoder().object(object, extra, drop, out);
 }
 
 }  // namespace kiln::doc

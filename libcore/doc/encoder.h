@@ -1,9 +1,13 @@
 // JSON (a parsed simdjson element) -> the binary encoding of format.h.
 #pragma once
 
+#include <span>
 #include <string>
+#include <string_view>
 
 #include <simdjson.h>
+
+#include "doc/builder.h"
 
 namespace kiln::doc {
 
@@ -15,5 +19,11 @@ inline std::string encode(simdjson::dom::element element) {
   encode(element, out);
   return out;
 }
+
+// Appends an object encoded with edits at its top level, in one pass: fields
+// named in `drop` are left out and `extra` fields (already encoded) are added,
+// replacing same-named ones. Used to add metadata to incoming documents.
+void encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
+                        std::span<const std::string_view> drop, std::string& out);
 
 }  // namespace kiln::doc

@@ -6,6 +6,33 @@
 namespace kiln::doc {
 namespace {
 
+// Appends to a std::string through a raw pointer: the string is grown ahead
+// (amortized doubling) and trimmed once at the end, so the per-byte cost is a
+// store, not push_back's capacity and SSO checks.
+class Sink {
+ public:
+  explicit Sink(std::string& out) : out_(out), pos_(out.size()) {}
+  ~Sink() { out_.resize(pos_); }
+
+  char* room(size_t n) {
+    if (pos_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, pos_ + n + 64));
+    return out_.data() + pos_;
+  }
+  void advance(size_t n) { pos_ += n; }
+  void put(char c) {
+    *room(1) = c;
+    ++pos_;
+  }
+  void put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    pos_ += s.size();
+  }
+
+ private:
+  std::string& out_;
+  size_t pos_;
+};
+
 // Which bytes need escaping in a JSON string: '"', '\\' and controls.
 struct EscapeTable {
   bool needs[256] = {};
@@ -17,119 +44,170 @@ struct EscapeTable {
 };
 constexpr EscapeTable kEscape;
 
-void write_double(double d, std::string& out) {
+// True if any of the 8 bytes in w is a control byte, '"' or '\\'.
+inline bool word_needs_escape(uint64_t w) {
+  constexpr uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [&](uint64_t x) { return (x - ones) & ~x & highs; };
+  uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
+}
+
+void put_string(Sink& sink, std::string_view s) {
+  // Worst case every byte becomes \u00XX.
+  char* dst = sink.room(s.size() * 6 + 2);
+  char* const start = dst;
+  *dst++ = '"';
+  const char* src = s.data();
+  const char* end = src + s.size();
+  while (src < end) {
+    // Copy clean 8-byte words at a time: most strings have nothing to escape.
+    while (end - src >= 8) {
+      uint64_t w;
+      std::memcpy(&w, src, 8);
+      if (word_needs_escape(w)) break;
+      std::memcpy(dst, src, 8);
+      src += 8;
+      dst += 8;
+    }
+    size_t tail = static_cast<size_t>(end - src);
+    if (tail == 0) break;
+    if (tail < 8) {
+      // The last few bytes, padded with spaces (which need no escape).
+      uint64_t w = 0x2020202020202020ull;
+      std::memcpy(&w, src, tail);
+      if (!word_needs_escape(w)) {
+        std::memcpy(dst, src, tail);
+        dst += tail;
+        break;
+      }
+    }
+    unsigned char c = static_cast<unsigned char>(*src++);
+    if (!kEscape.needs[c]) {
+      *dst++ = static_cast<char>(c);
+      continue;
+    }
+    *dst++ = '\\';
+    switch (c) {
+      case '"': *dst++ = '"'; break;
+      case '\\': *dst++ = '\\'; break;
+      case '\n': *dst++ = 'n'; break;
+      case '\r': *dst++ = 'r'; break;
+      case '\t': *dst++ = 't'; break;
+      case '\b': *dst++ = 'b'; break;
+      case '\f': *dst++ = 'f'; break;
+      default: {
+        static const char* hex = "0123456789abcdef";
+        *dst++ = 'u';
+        *dst++ = '0';
+        *dst++ = '0';
+        *dst++ = hex[c >> 4];
+        *dst++ = hex[c & 15];
+      }
+    }
+  }
+  *dst++ = '"';
+  sink.advance(static_cast<size_t>(dst - start));
+}
+
+void put_double(Sink& sink, double d) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   std::string_view text(buf, static_cast<size_t>(end - buf));
   size_t e = text.find('e');
   if (e != std::string_view::npos) {
     // "1e+21" -> "1e21": the exponent form serde_json prints.
-    out.append(text.substr(0, e + 1));
+    sink.put(text.substr(0, e + 1));
     std::string_view exp = text.substr(e + 1);
     if (!exp.empty() && exp.front() == '+') exp.remove_prefix(1);
-    out.append(exp);
+    sink.put(exp);
     return;
   }
-  out.append(text);
+  sink.put(text);
   // A float stays a float: 1.0 is written "1.0", not "1".
-  if (text.find('.') == std::string_view::npos) out.append(".0");
+  if (text.find('.') == std::string_view::npos) sink.put(".0");
 }
 
 template <typename Int>
-void write_integer(Int v, std::string& out) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, static_cast<size_t>(end - buf));
+void put_integer(Sink& sink, Int v) {
+  char* dst = sink.room(24);
+  auto [end, ec] = std::to_chars(dst, dst + 24, v);
+  sink.advance(static_cast<size_t>(end - dst));
 }
 
-void write_object(Value v, std::string_view inject_key, bool inject, std::string& out) {
-  out.push_back('{');
-  size_t n = v.count();
+void put_value(Sink& sink, Value v);
+
+void put_member_name(Sink& sink, bool& first, std::string_view key) {
+  if (!first) sink.put(',');
+  first = false;
+  put_string(sink, key);
+  sink.put(':');
+}
+
+void put_object(Sink& sink, Value v, const std::string_view* inject_key) {
+  sink.put('{');
   bool first = true;
-  auto member = [&](std::string_view key) {
-    if (!first) out.push_back(',');
-    first = false;
-    write_json_string(key, out);
-    out.push_back(':');
-  };
-  for (size_t i = 0; i < n; ++i) {
-    std::string_view key = v.key_at(i);
+  bool inject = inject_key != nullptr;
+  v.for_each_field([&](std::string_view key, Value field) {
     if (inject) {
-      if (key == "_key") continue;  // replaced by the injected one
+      if (key == "_key") return;  // replaced by the injected one
       if (key > "_key") {
-        member("_key");
-        write_json_string(inject_key, out);
+        put_member_name(sink, first, "_key");
+        put_string(sink, *inject_key);
         inject = false;
       }
     }
-    member(key);
-    write_json(v.value_at(i), out);
-  }
+    put_member_name(sink, first, key);
+    put_value(sink, field);
+  });
   if (inject) {
-    member("_key");
-    write_json_string(inject_key, out);
+    put_member_name(sink, first, "_key");
+    put_string(sink, *inject_key);
   }
-  out.push_back('}');
+  sink.put('}');
+}
+
+void put_value(Sink& sink, Value v) {
+  switch (v.tag()) {
+    case kNull: sink.put("null"); break;
+    case kFalse: sink.put("false"); break;
+    case kTrue: sink.put("true"); break;
+    case kInt: put_integer(sink, v.as_int()); break;
+    case kUint: put_integer(sink, v.as_uint()); break;
+    case kDouble: put_double(sink, v.as_double()); break;
+    case kString: put_string(sink, v.as_string()); break;
+    case kArray: {
+      sink.put('[');
+      size_t n = v.count();
+      Value e = v.first_element();
+      for (size_t i = 0; i < n; ++i, e = e.next()) {
+        if (i) sink.put(',');
+        put_value(sink, e);
+      }
+      sink.put(']');
+      break;
+    }
+    default: put_object(sink, v, nullptr); break;
+  }
 }
 
 }  // namespace
 
 void write_json_string(std::string_view s, std::string& out) {
-  out.push_back('"');
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!kEscape.needs[c]) continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      default: {
-        static const char* hex = "0123456789abcdef";
-        char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        out.append(esc, 6);
-      }
-    }
-  }
-  out.append(s.data() + run, s.size() - run);
-  out.push_back('"');
+  Sink sink(out);
+  put_string(sink, s);
 }
 
 void write_json(Value v, std::string& out) {
-  switch (v.tag()) {
-    case kNull: out.append("null"); break;
-    case kFalse: out.append("false"); break;
-    case kTrue: out.append("true"); break;
-    case kInt: write_integer(v.as_int(), out); break;
-    case kUint: write_integer(v.as_uint(), out); break;
-    case kDouble: write_double(v.as_double(), out); break;
-    case kString: write_json_string(v.as_string(), out); break;
-    case kArray: {
-      out.push_back('[');
-      size_t n = v.count();
-      Value e = v.first_element();
-      for (size_t i = 0; i < n; ++i, e = e.next()) {
-        if (i) out.push_back(',');
-        write_json(e, out);
-      }
-      out.push_back(']');
-      break;
-    }
-    default: write_object(v, {}, false, out); break;
-  }
+  Sink sink(out);
+  put_value(sink, v);
 }
 
 void write_json_with_key(Value v, std::string_view key, std::string& out) {
+  Sink sink(out);
   if (v.is_object()) {
-    write_object(v, key, true, out);
+    put_object(sink, v, &key);
   } else {
-    write_json(v, out);
+    put_value(sink, v);
   }
 }
 

@@ -49,6 +49,22 @@ class Value {
   std::string_view key_at(size_t i) const;
   Value value_at(size_t i) const;
 
+  // Objects: visit every field in key order, sequentially (cheaper than
+  // key_at/value_at, which go through the offset table). fn(key, value).
+  template <typename Fn>
+  void for_each_field(Fn&& fn) const {
+    size_t n;
+    bool wide;
+    const uint8_t* p = object_entries(&n, &wide);
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t len = get_varint(p);
+      std::string_view key(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
+      Value v(p + len);
+      fn(key, v);
+      p = v.data() + v.size();
+    }
+  }
+
   // Arrays: iterate with first_element() and next(): next() is the value
   // stored right after this one.
   Value first_element() const;

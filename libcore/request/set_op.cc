@@ -43,22 +43,33 @@ std::vector<std::pair<std::string, DocRef>> resolve_extends(simdjson::dom::objec
 
 DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson::dom::element doc,
                      const TxnView& view, const std::string& now_iso, uint64_t* version) {
-  std::string encoded = doc::encode(doc);
   simdjson::dom::object object;
   if (doc.get_object().get(object) != simdjson::SUCCESS) {
     *version = 0;  // non-objects are stored as they are, without metadata
-    return DocRef::make(key, encoded);
+    return DocRef::make(key, doc::encode(doc));
   }
 
-  doc::ObjectEditor editor{doc::Value(encoded)};
+  // The fields this write adds or replaces, encoded into `scratch` (sized up
+  // front so the views into it stay valid).
+  std::vector<std::pair<std::string, DocRef>> embeds;
+  std::vector<std::string_view> drop;
   simdjson::dom::object extends;
   if (object["extends"].get(extends) == simdjson::SUCCESS) {
-    editor.remove("extends");
-    for (const auto& [alias, record] : resolve_extends(extends, view)) editor.set(alias, record->bytes());
+    drop.push_back("extends");
+    embeds = resolve_extends(extends, view);
   }
+  std::vector<doc::Field> extra;
+  for (const auto& [alias, record] : embeds) extra.push_back({alias, record->bytes()});
+
+  std::string scratch;
+  scratch.reserve(64 + 2 * now_iso.size());
+  auto add = [&](std::string_view name, auto&& put) {
+    size_t begin = scratch.size();
+    put(scratch);
+    extra.push_back({name, std::string_view(scratch).substr(begin)});
+  };
 
   DocRef existing = view.find(collection, key);
-  std::string scratch;
   simdjson::dom::element sent_v;
   bool has_sent_v = object[meta::kVersion].get(sent_v) == simdjson::SUCCESS;
   if (existing) {
@@ -68,31 +79,24 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
       if (incoming && *incoming <= stored) throw Error(Code::kConflict, "Conflict: Document version is outdated");
     }
     *version = stored + 1;
-    doc::put_uint(scratch, *version);
-    editor.set(meta::kVersion, scratch);
+    add(meta::kVersion, [&](std::string& out) { doc::put_uint(out, *version); });
     doc::Value created = existing->value().is_object() ? existing->value().find(meta::kCreatedAt) : doc::Value();
     if (created.valid() && created.is_string()) {
-      editor.set(meta::kCreatedAt, created.bytes());
+      extra.push_back({meta::kCreatedAt, created.bytes()});
     } else {
-      scratch.clear();
-      doc::put_string(scratch, now_iso);
-      editor.set(meta::kCreatedAt, scratch);
+      add(meta::kCreatedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
     }
   } else {
     // A new document keeps a client _v exactly as sent, whatever its type.
-    if (!has_sent_v) {
-      doc::put_int(scratch, 1);
-      editor.set(meta::kVersion, scratch);
-    }
     *version = has_sent_v ? client_version(sent_v).value_or(0) : 1;
-    scratch.clear();
-    doc::put_string(scratch, now_iso);
-    editor.set(meta::kCreatedAt, scratch);
+    if (!has_sent_v) add(meta::kVersion, [](std::string& out) { doc::put_int(out, 1); });
+    add(meta::kCreatedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
   }
-  scratch.clear();
-  doc::put_string(scratch, now_iso);
-  editor.set(meta::kModifiedAt, scratch);
-  return DocRef::make(key, editor.build());
+  add(meta::kModifiedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
+
+  std::string encoded;
+  doc::encode_object_with(object, extra, drop, encoded);
+  return DocRef::make(key, encoded);
 }
 
 std::string run_set(const Request& req, TxnView& view) {

@@ -15,6 +15,16 @@ inline void put_varint(std::string& out, uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
+// Writes v at p (which has room for varint_size(v) bytes); returns the end.
+inline uint8_t* write_varint(uint8_t* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<uint8_t>(v);
+  return p;
+}
+
 inline size_t varint_size(uint64_t v) {
   size_t n = 1;
   while (v >= 0x80) {

@@ -6,7 +6,8 @@
 //
 //   node scripts/build.js [--debug] [--out DIR]
 // Environment: KILN_SOURCE_DIR (engine tree), KILN_NODE_INCLUDE (node_api.h dir),
-//              KILN_NODE_BUILD_DIR (CMake build dir), KILN_JOBS.
+//              KILN_NODE_BUILD_DIR (CMake build dir), KILN_JOBS,
+//              KILN_CMAKE_ARGS (extra configure arguments, e.g. -DKILN_SANITIZE=address).
 'use strict';
 
 const fs = require('fs');
@@ -87,6 +88,7 @@ function main() {
     `-DNODE_ADDON_API_DIR=${addonApiDir()}`,
     `-DKILN_NODE_OUT_DIR=${outDir}`,
   ];
+  if (process.env.KILN_CMAKE_ARGS) configure.push(...process.env.KILN_CMAKE_ARGS.split(/\s+/).filter(Boolean));
   if (!fs.existsSync(path.join(buildDir, 'CMakeCache.txt')) && has('ninja')) configure.push('-G', 'Ninja');
   run('cmake', configure);
   const jobs = process.env.KILN_JOBS || String(Math.max(1, os.cpus().length));

@@ -42,7 +42,12 @@ function copyEngine() {
     if (SKIP.has(entry) || entry.startsWith('build')) continue;
     fs.cpSync(path.join(repoDir, entry), path.join(dest, entry), {
       recursive: true,
-      filter: (src) => !/[\\/](build[^\\/]*|\.git|node_modules)$/.test(src),
+      // leave out build trees (build/, build-asan/, ...) and VCS folders, never files
+      filter: (src) => {
+        const base = path.basename(src);
+        if (!/^(build([-_.].*)?|\.git|node_modules)$/.test(base)) return true;
+        return !fs.statSync(src).isDirectory();
+      },
     });
   }
 }

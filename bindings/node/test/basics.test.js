@@ -261,3 +261,25 @@ test('async calls run concurrently and keep their results apart', async (t) => {
   const got = await Promise.all(Array.from({ length: 500 }, (_, i) => c.getAsync(`k${i}`)));
   got.forEach((d, i) => assert.equal(d.i, i));
 });
+
+test('the addon works in worker threads too (context-aware)', async () => {
+  const { Worker } = require('node:worker_threads');
+  const code = `
+    const { parentPort } = require('node:worker_threads');
+    const { open } = require(${JSON.stringify(require('path').resolve(__dirname, '..'))});
+    const db = open();
+    db.collection('w').set({ a: { n: 7 } });
+    db.collection('w').getAsync('a').then((d) => { db.close(); parentPort.postMessage(d.n); });
+  `;
+  const results = await Promise.all(
+    [1, 2].map(
+      () =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true });
+          w.once('message', resolve);
+          w.once('error', reject);
+        })
+    )
+  );
+  assert.deepEqual(results, [7, 7]);
+});

@@ -39,7 +39,7 @@ def test_context_manager_closes_even_on_error():
 
 def test_collection_access(db):
     users = db.collection("users")
-    assert db["users"] is users
+    assert db["users"].name == "users" and isinstance(db["users"], kilndb.Collection)
     assert users.name == "users"
     assert users.database is db
     assert repr(users) == "<kilndb.Collection 'users'>"
@@ -197,3 +197,18 @@ def test_version():
     assert re.match(r"^\d+\.\d+\.\d+", kilndb.__version__)
     assert kilndb.engine_version() == kilndb.__version__
     assert kilndb._native.library_version() == kilndb._native.HEADER_VERSION
+
+
+def test_unreferenced_database_is_closed_by_gc():
+    import gc
+    import weakref
+
+    db = kilndb.open()
+    users = db["users"]
+    users.put("k", {"a": 1})
+    ref = weakref.ref(db)
+    del db
+    assert ref() is not None  # the collection keeps its database alive
+    del users
+    gc.collect()
+    assert ref() is None

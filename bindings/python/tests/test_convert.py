@@ -93,3 +93,34 @@ def test_rejects():
         _native.dumps("\ud800")
     with pytest.raises(ValueError):
         _native.loads("{not json")
+
+
+doc_values = st.recursive(
+    scalars,
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=6), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(alphabet="abcxyz", min_size=1, max_size=6), doc_values, max_size=6))
+def test_documents_round_trip_through_the_engine(doc):
+    import kilndb
+
+    doc = {k: v for k, v in doc.items() if k not in ("_v", "createdAt", "modifiedAt")}
+    with kilndb.open() as db:
+        c = db["rt"]
+        c.put("k", doc)
+        got = c.get("k")
+        assert {k: v for k, v in got.items() if k not in ("_v", "createdAt", "modifiedAt")} == doc
+        assert _types(got, doc)
+
+
+def _types(got, want) -> bool:
+    """Same value and same JSON type everywhere (1.0 stays a float, 1 an int)."""
+    if isinstance(want, dict):
+        return all(_types(got[k], w) for k, w in want.items())
+    if isinstance(want, list):
+        return len(got) == len(want) and all(_types(g, w) for g, w in zip(got, want))
+    return type(got) is type(want) and got == want

@@ -42,3 +42,9 @@ def test_reopen_after_close_releases_lock(db_path):
     db = kilndb.open(db_path)
     db.close()
     kilndb.open(db_path).close()
+
+
+def test_dropping_the_last_reference_closes_and_unlocks(db_path):
+    kilndb.open(db_path)["c"].put("k", {"a": 1})  # never closed explicitly
+    with kilndb.open(db_path) as db:  # would be LockedError if the first handle were alive
+        assert db["c"].get("k")["a"] == 1

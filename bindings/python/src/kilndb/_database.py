@@ -18,7 +18,7 @@ Where = Mapping[str, Any]
 
 
 def _as_dict(mapping: Mapping[str, Any]) -> Dict[str, Any]:
-    return mapping if type(mapping) is dict else dict(mapping)  # type: ignore[return-value]
+    return mapping if isinstance(mapping, dict) else dict(mapping)
 
 
 def _keys_arg(key_or_keys: Union[str, Iterable[str]]) -> Union[str, List[str]]:
@@ -202,7 +202,8 @@ class Collection(_native.Collection):
         result = self._execute({"op": "indexes", "collection": self.name}, True)
         if result is None:
             return []
-        return _unwrap(result, "indexes")
+        indexes: List[Any] = _unwrap(result, "indexes")
+        return indexes
 
     def set_schema(self, schema: Optional[Mapping[str, Any]]) -> None:
         """Sets the JSON Schema every later write to this collection must satisfy."""
@@ -320,7 +321,6 @@ class Database(_native.Database):
     def __init__(self, path: Optional[str] = None, options: Optional[Mapping[str, Any]] = None) -> None:
         super().__init__(path, None if options is None else _as_dict(options))
         self.path = path
-        self._collections: Dict[str, Collection] = {}
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -334,11 +334,13 @@ class Database(_native.Database):
         self.close()
 
     def collection(self, name: str) -> Collection:
-        """The collection called ``name`` (created by its first write)."""
-        coll = self._collections.get(name)
-        if coll is None:
-            coll = self._collections.setdefault(name, Collection(self, name))
-        return coll
+        """The collection called ``name`` (created by its first write).
+
+        Collection objects are cheap views; the database keeps no reference
+        to them, so dropping the last reference to an unclosed database
+        closes it.
+        """
+        return Collection(self, name)
 
     __getitem__ = collection
 
@@ -359,7 +361,8 @@ class Database(_native.Database):
 
     def stats(self) -> Dict[str, Any]:
         """Engine statistics (collections, documents, WAL, ...)."""
-        return self.execute({"op": "stats"})
+        stats: Dict[str, Any] = self.execute({"op": "stats"})
+        return stats
 
 
 def open(path: Union[str, "os.PathLike[str]", None] = None, *, mode: Optional[str] = None, **options: Any) -> Database:
