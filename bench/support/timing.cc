@@ -1,10 +1,18 @@
 #include "support/timing.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace kbench {
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
