@@ -5,13 +5,18 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <shared_mutex>
 #include <string>
 
 #include "db.h"
+#include "feed/change_feed.h"
+#include "io/file_system.h"
+#include "snapshot/verify.h"
 #include "util/rw_mutex.h"
 #include "util/error.h"
+#include "util/names.h"
 
 struct kiln_error {
   int32_t code;
@@ -24,6 +29,36 @@ struct kiln_db {
   // calls in flight on other threads before freeing anything.
   kiln::RwMutex in_flight;
 };
+
+struct kiln_subscription {
+  std::shared_ptr<kiln::ChangeFeed> feed;
+  uint64_t id = 0;
+};
+
+namespace {
+
+// A C callback as a libcore Subscriber; destroy(user_data) runs when the
+// feed lets go of it (after the last callback).
+class CSubscriber final : public kiln::Subscriber {
+ public:
+  CSubscriber(kiln_change_fn fn, void* user_data, kiln_destroy_fn destroy)
+      : fn_(fn), user_data_(user_data), destroy_(destroy) {}
+  ~CSubscriber() override {
+    if (destroy_) destroy_(user_data_);
+  }
+  void on_change(const kiln::ChangeEvent& e) override {
+    int64_t v = !e.new_v ? KILN_CHANGE_DELETED : *e.new_v > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(*e.new_v);
+    fn_(user_data_, e.collection.c_str(), e.collection.size(), e.key.c_str(), e.key.size(), v, e.lsn);
+  }
+  void disarm() { destroy_ = nullptr; }
+
+ private:
+  kiln_change_fn fn_;
+  void* user_data_;
+  kiln_destroy_fn destroy_;
+};
+
+}  // namespace
 
 #define KILN_SAME(c, k) static_assert(static_cast<int32_t>(kiln::Code::k) == c, #c)
 KILN_SAME(KILN_OK, kOk);
@@ -167,6 +202,10 @@ int32_t kiln_close(kiln_db* db) {
   if (!db) return KILN_OK;
   { std::unique_lock wait_for_calls(db->in_flight); }
   int32_t status = guarded(nullptr, [&] {
+    db->db->close();
+    return KILN_OK;
+  });
+  guarded(nullptr, [&] {
     db->db.reset();
     return KILN_OK;
   });
@@ -216,6 +255,58 @@ int32_t kiln_put(kiln_db* db, const char* collection, size_t collection_len, con
     if (out_version) *out_version = v;
     return KILN_OK;
   });
+}
+
+int32_t kiln_flush(kiln_db* db, kiln_error** out_err) {
+  if (!db) return null_argument("db", out_err);
+  return guarded(out_err, [&] {
+    std::shared_lock call(db->in_flight);
+    db->db->flush();
+    return KILN_OK;
+  });
+}
+
+int32_t kiln_verify(const char* path, char** out_json, size_t* out_len, kiln_error** out_err) {
+  if (!out_json) return null_argument("out_json", out_err);
+  *out_json = nullptr;
+  if (out_len) *out_len = 0;
+  if (!path) return null_argument("path", out_err);
+  return guarded(out_err, [&] {
+    hand_out(kiln::snapshot::verify_database(kiln::io::default_file_system(), path), out_json, out_len);
+    return KILN_OK;
+  });
+}
+
+int32_t kiln_subscribe(kiln_db* db, const char* collection, size_t collection_len, kiln_change_fn callback,
+                       void* user_data, kiln_destroy_fn destroy, kiln_subscription** out_sub, kiln_error** out_err) {
+  if (!out_sub) return null_argument("out_sub", out_err);
+  *out_sub = nullptr;
+  if (!db || !callback) return null_argument(!db ? "db" : "callback", out_err);
+  return guarded(out_err, [&] {
+    std::shared_lock call(db->in_flight);
+    std::string name = collection ? std::string(collection, collection_len) : std::string();
+    if (collection) kiln::check_collection_name(name);
+    auto sub = std::make_unique<kiln_subscription>();
+    auto subscriber = std::make_shared<CSubscriber>(callback, user_data, destroy);
+    sub->feed = db->db->feed();
+    try {
+      sub->id = sub->feed->subscribe(std::move(name), subscriber);
+    } catch (...) {
+      subscriber->disarm();  // on failure the caller keeps user_data
+      throw;
+    }
+    *out_sub = sub.release();
+    return KILN_OK;
+  });
+}
+
+void kiln_unsubscribe(kiln_subscription* sub) {
+  if (!sub) return;
+  guarded(nullptr, [&] {
+    sub->feed->unsubscribe(sub->id);
+    return KILN_OK;
+  });
+  delete sub;
 }
 
 }  // extern "C"

@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace kiln {
@@ -11,6 +13,22 @@ size_t positive_size(simdjson::dom::element value, std::string_view name) {
     throw_invalid("Invalid option '" + std::string(name) + "': expected a positive integer");
   }
   return static_cast<size_t>(n);
+}
+
+uint64_t non_negative(simdjson::dom::element value, std::string_view name) {
+  uint64_t n;
+  if (value.get_uint64().get(n) != simdjson::SUCCESS) {
+    throw_invalid("Invalid option '" + std::string(name) + "': expected a non-negative integer");
+  }
+  return n;
+}
+
+bool boolean(simdjson::dom::element value, std::string_view name) {
+  bool b;
+  if (value.get_bool().get(b) != simdjson::SUCCESS) {
+    throw_invalid("Invalid option '" + std::string(name) + "': expected true or false");
+  }
+  return b;
 }
 
 Mode parse_mode(simdjson::dom::element value) {
@@ -55,6 +73,32 @@ Options parse_options(std::string_view options_json, bool has_path) {
       options.limits.max_request_bytes = positive_size(value, name);
     } else if (name == "max_keys") {
       options.limits.max_keys = positive_size(value, name);
+    } else if (name == "read_only") {
+      options.read_only = boolean(value, name);
+    } else if (name == "flush_interval_ms") {
+      options.flush_interval_ms = static_cast<int>(std::min<size_t>(positive_size(value, name), 3600000));
+    } else if (name == "async_max_pending_bytes") {
+      options.async_max_pending_bytes = positive_size(value, name);
+    } else if (name == "segment_bytes") {
+      options.segment_bytes = std::max<size_t>(positive_size(value, name), 4096);
+    } else if (name == "compaction_ratio") {
+      double r;
+      if (value.get_double().get(r) != simdjson::SUCCESS || r < 0) {
+        throw_invalid("Invalid option 'compaction_ratio': expected a number >= 0 (0 disables automatic compaction)");
+      }
+      options.compaction_ratio = r;
+    } else if (name == "compaction_min_bytes") {
+      options.compaction_min_bytes = non_negative(value, name);
+    } else if (name == "backups_kept") {
+      options.backups_kept = static_cast<uint32_t>(std::min<uint64_t>(non_negative(value, name), 1000));
+    } else if (name == "wal_retention") {
+      std::string_view v;
+      if (value.get_string().get(v) != simdjson::SUCCESS || (v != "delete" && v != "archive")) {
+        throw_invalid("Invalid option 'wal_retention': expected \"delete\" or \"archive\"");
+      }
+      options.archive_wal = v == "archive";
+    } else if (name == "change_retention") {
+      options.change_retention = positive_size(value, name);
     } else {
       throw_invalid("Unknown option: '" + std::string(name) + "'");
     }

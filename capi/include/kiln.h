@@ -155,8 +155,29 @@ typedef struct kiln_db kiln_db;
  *   "max_depth": JSON nesting limit (root = 0), default 32.
  *   "max_request_bytes": request size limit, default 10 MiB.
  *   "max_keys": keys per request, default 1000.
+ *   Durability (see docs/durability.md for what each mode guarantees):
+ *   "read_only": true opens an existing database without writing anything
+ *           (shared lock; writes return KILN_READ_ONLY), default false.
+ *   "flush_interval_ms": async mode's background fsync period, default 50.
+ *   "async_max_pending_bytes": async mode: unsynced log bytes after which
+ *           writers wait for a flush (backpressure), default 16 MiB.
+ *   "segment_bytes": log segment size, default 64 MiB.
+ *   "compaction_ratio": snapshot automatically when the log outgrows this
+ *           multiple of the snapshot (0 = never), default 2.
+ *   "compaction_min_bytes": ... but not before the log has this many
+ *           bytes, default 4 MiB.
+ *   "backups_kept": previous snapshots kept in backup/, default 2.
+ *   "wal_retention": "delete" | "archive" (move covered log segments to
+ *           archive/), default "delete".
+ *   "change_retention": change events kept for {"op":"changes"}, default 10000.
  * Unknown members are INVALID_ARGUMENT (a typo must not be silently ignored).
  * Options are copied; the string may be freed after the call.
+ *
+ * A database directory is used by one process at a time: a second process
+ * gets KILN_LOCKED, and so does a second kiln_open of the same directory in
+ * the same process (share the first handle instead). A damaged file gives
+ * KILN_CORRUPTION naming the file and offset; nothing is repaired or skipped
+ * silently.
  *
  * On success *out_db receives the handle; on failure it is set to NULL.
  */
@@ -211,6 +232,80 @@ KILN_EXPORT KILN_NODISCARD int32_t kiln_put(kiln_db *KILN_NONNULL db,
                                             const char *KILN_NONNULL doc_json, size_t doc_len,
                                             uint64_t *KILN_NULLABLE out_version,
                                             kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
+
+/* ---- Durability --------------------------------------------------------- */
+
+/*
+ * Makes every write acknowledged so far durable (fdatasync of the log).
+ * Needed only in "async" mode, where writes return before their record is
+ * on disk; in "sync" mode it returns at once, in "memory" mode it does
+ * nothing. Returns KILN_IO_ERROR / KILN_NO_SPACE if the log has failed (the
+ * database then refuses every further write).
+ */
+KILN_EXPORT KILN_NODISCARD int32_t kiln_flush(kiln_db *KILN_NONNULL db,
+                                              kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
+
+/*
+ * Checks every checksum of every file of the database directory at `path`
+ * (snapshot, backups, log segments, archived segments) without opening it
+ * for writing. On KILN_OK, *out_json receives the report (free with
+ * kiln_free()):
+ *   {"files":[{"detail":..,"file":..,"kind":..,"ok":bool},...],"ok":bool,
+ *    "problems":["..."],"warnings":["..."]}
+ * "ok" is false when anything is damaged; a torn tail (the unfinished last
+ * write of a crash, which the next open cuts) is only a warning. Returns an
+ * error status only when the check could not run (e.g. no such directory).
+ */
+KILN_EXPORT KILN_NODISCARD int32_t kiln_verify(const char *KILN_NONNULL path,
+                                               char *KILN_NULLABLE *KILN_NONNULL out_json,
+                                               size_t *KILN_NULLABLE out_len,
+                                               kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
+
+/* ---- Change feed -------------------------------------------------------- */
+
+typedef struct kiln_subscription kiln_subscription;
+
+/* new_v passed for a delete or a collection drop. */
+#define KILN_CHANGE_DELETED (-1)
+
+/*
+ * Called once per committed change: `collection` and `key` (key "*" when the
+ * collection was dropped; both NUL-terminated, valid only during the call),
+ * the document's new _v (0 for non-object documents, KILN_CHANGE_DELETED for
+ * deletes and drops) and the LSN of the write. Calls come on one
+ * engine-owned thread, in LSN order, after the write is committed (in sync
+ * mode: durable), never while an engine lock is held. A callback should be
+ * quick; it may read the database, but must not call kiln_close().
+ */
+typedef void (*kiln_change_fn)(void *KILN_NULLABLE user_data, const char *KILN_NONNULL collection,
+                               size_t collection_len, const char *KILN_NONNULL key, size_t key_len,
+                               int64_t new_v, uint64_t lsn);
+/* Releases user_data once no callback can run any more. */
+typedef void (*kiln_destroy_fn)(void *KILN_NULLABLE user_data);
+
+/*
+ * Subscribes to the changes of one collection (collection = NULL: every
+ * collection). On KILN_OK *out_sub receives the token; pass it to
+ * kiln_unsubscribe() exactly once, before or after kiln_close() of the
+ * database. On failure destroy is not called and *out_sub is NULL.
+ * Changes committed before the call are not delivered (pull them with
+ * {"op":"changes","since":lsn}).
+ */
+KILN_EXPORT KILN_NODISCARD int32_t kiln_subscribe(kiln_db *KILN_NONNULL db,
+                                                  const char *KILN_NULLABLE collection, size_t collection_len,
+                                                  kiln_change_fn KILN_NONNULL callback,
+                                                  void *KILN_NULLABLE user_data,
+                                                  kiln_destroy_fn KILN_NULLABLE destroy,
+                                                  kiln_subscription *KILN_NULLABLE *KILN_NONNULL out_sub,
+                                                  kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
+
+/*
+ * Ends a subscription: no callback starts after it returns, a callback in
+ * flight on the delivery thread has finished, and destroy(user_data) has
+ * run. Safe from inside the subscription's own callback (destroy then runs
+ * when that callback returns). NULL is a no-op.
+ */
+KILN_EXPORT void kiln_unsubscribe(kiln_subscription *KILN_NULLABLE sub);
 
 #ifdef __cplusplus
 } /* extern "C" */

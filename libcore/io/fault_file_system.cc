@@ -1,0 +1,171 @@
+#include "io/fault_file_system.h"
+
+#include <cerrno>
+
+namespace kiln::io {
+
+class FaultWritableFile final : public WritableFile {
+ public:
+  FaultWritableFile(FaultFileSystem& fs, std::unique_ptr<WritableFile> base, uint64_t size)
+      : fs_(fs), base_(std::move(base)), size_(size) {}
+
+  void append(std::string_view data) override {
+    fs_.check_alive(path());
+    size_t allowed = fs_.take_budget(data.size(), path());
+    base_->append(data.substr(0, allowed));
+    size_ += allowed;
+    fs_.note_size(path(), size_);
+    if (allowed < data.size()) {
+      std::lock_guard lock(fs_.mu_);
+      throw_errno(fs_.budget_err_, "Writing", path());
+    }
+  }
+
+  void sync() override {
+    fs_.check_alive(path());
+    if (fs_.fail_sync_) throw_errno(EIO, "Syncing", path());
+    uint64_t size = size_;
+    base_->sync();
+    fs_.syncs_++;
+    fs_.note_synced(path(), size);
+  }
+
+  void close() override { base_->close(); }
+  const std::string& path() const override { return base_->path(); }
+
+ private:
+  FaultFileSystem& fs_;
+  std::unique_ptr<WritableFile> base_;
+  std::atomic<uint64_t> size_;
+};
+
+void FaultFileSystem::set_write_budget(int64_t bytes, int err) {
+  std::lock_guard lock(mu_);
+  budget_ = bytes;
+  budget_err_ = err;
+}
+
+void FaultFileSystem::crash() {
+  std::lock_guard lock(mu_);
+  dead_ = true;
+  for (auto& [path, state] : files_) {
+    if (base_.exists(path) && base_.file_size(path) > state.synced) base_.truncate(path, state.synced);
+    state.size = state.synced;
+  }
+}
+
+void FaultFileSystem::check_alive(const std::string& path) const {
+  if (dead_) throw_errno(EIO, "Accessing (after simulated power loss)", path);
+}
+
+size_t FaultFileSystem::take_budget(size_t n, const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (budget_ < 0) return n;
+  if (budget_ == 0) throw_errno(budget_err_, "Writing", path);
+  size_t allowed = static_cast<size_t>(std::min<int64_t>(budget_, static_cast<int64_t>(n)));
+  budget_ -= static_cast<int64_t>(allowed);
+  return allowed;
+}
+
+void FaultFileSystem::note_synced(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  FileState& s = files_[path];
+  if (size > s.synced) s.synced = size;
+}
+
+void FaultFileSystem::note_size(const std::string& path, uint64_t size) {
+  std::lock_guard lock(mu_);
+  files_[path].size = size;
+}
+
+std::unique_ptr<WritableFile> FaultFileSystem::open_append(const std::string& path, bool truncate) {
+  check_alive(path);
+  bool existed = base_.exists(path);
+  auto file = base_.open_append(path, truncate);
+  uint64_t size = base_.file_size(path);
+  {
+    std::lock_guard lock(mu_);
+    auto it = files_.find(path);
+    FileState s;
+    if (truncate || !existed) s.synced = 0;            // new bytes are not durable until synced
+    else if (it == files_.end()) s.synced = size;      // written before this layer saw it
+    else s.synced = std::min(it->second.synced, size);
+    s.size = size;
+    files_[path] = s;
+  }
+  return std::make_unique<FaultWritableFile>(*this, std::move(file), size);
+}
+
+std::unique_ptr<SequentialFile> FaultFileSystem::open_read(const std::string& path) {
+  check_alive(path);
+  return base_.open_read(path);
+}
+
+bool FaultFileSystem::exists(const std::string& path) {
+  check_alive(path);
+  return base_.exists(path);
+}
+
+uint64_t FaultFileSystem::file_size(const std::string& path) {
+  check_alive(path);
+  return base_.file_size(path);
+}
+
+std::vector<std::string> FaultFileSystem::list(const std::string& dir) {
+  check_alive(dir);
+  return base_.list(dir);
+}
+
+void FaultFileSystem::make_dir(const std::string& dir) {
+  check_alive(dir);
+  base_.make_dir(dir);
+}
+
+void FaultFileSystem::remove(const std::string& path) {
+  check_alive(path);
+  base_.remove(path);
+  std::lock_guard lock(mu_);
+  files_.erase(path);
+}
+
+void FaultFileSystem::rename(const std::string& from, const std::string& to) {
+  check_alive(from);
+  base_.rename(from, to);
+  std::lock_guard lock(mu_);
+  auto it = files_.find(from);
+  if (it != files_.end()) {
+    files_[to] = it->second;
+    files_.erase(from);
+  } else {
+    files_.erase(to);
+  }
+}
+
+void FaultFileSystem::link(const std::string& from, const std::string& to) {
+  check_alive(from);
+  base_.link(from, to);
+}
+
+void FaultFileSystem::truncate(const std::string& path, uint64_t size) {
+  check_alive(path);
+  base_.truncate(path, size);
+  std::lock_guard lock(mu_);
+  auto it = files_.find(path);
+  if (it != files_.end()) {
+    it->second.size = size;
+    it->second.synced = std::min(it->second.synced, size);
+  }
+}
+
+void FaultFileSystem::sync_dir(const std::string& dir) {
+  check_alive(dir);
+  if (fail_sync_) throw_errno(EIO, "Syncing directory", dir);
+  base_.sync_dir(dir);
+}
+
+std::unique_ptr<FileLock> FaultFileSystem::lock(const std::string& path, bool exclusive) {
+  check_alive(path);
+  return base_.lock(path, exclusive);
+}
+
+}  // namespace kiln::io

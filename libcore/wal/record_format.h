@@ -1,0 +1,100 @@
+// The on-disk layout of log segments and records (docs/log_format.md).
+//
+//   segment := header record*
+//   header  := "KILNWAL1" u32 format_version u32 reserved          (16 bytes)
+//   record  := u32 length  u32 checksum  u64 lsn  i64 timestamp_ms
+//              u8 type  u8 flags  u16 reserved  payload[length]   (28 + length)
+//
+// All integers little-endian. checksum = low 32 bits of
+// XXH3_64bits_withSeed(bytes 8 .. 28+length of the record, seed = length):
+// it covers every header field after itself and the payload, and the seed
+// ties the length in. Flags are reserved for per-record compression and
+// encryption (bit 0, bit 1); a reader rejects flags it does not know.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace kiln::wal {
+
+inline constexpr std::string_view kSegmentMagic = "KILNWAL1";
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kSegmentHeaderSize = 16;
+inline constexpr size_t kRecordHeaderSize = 28;
+inline constexpr uint8_t kKnownFlags = 0;  // no flag is implemented yet
+
+enum class RecordType : uint8_t {
+  kWriteBatch = 1,  // payload: encoded mutations (batch_codec.h)
+};
+
+struct RecordHeader {
+  uint32_t length = 0;
+  uint32_t checksum = 0;
+  uint64_t lsn = 0;
+  int64_t timestamp_ms = 0;
+  uint8_t type = 0;
+  uint8_t flags = 0;
+};
+
+template <typename T>
+inline T load_le(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);  // little-endian hosts only (checked by CMake)
+  return v;
+}
+
+template <typename T>
+inline void store_le(std::string& out, T v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+inline uint32_t record_checksum(const char* record, uint32_t length) {
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(record + 8, kRecordHeaderSize - 8 + length, length));
+}
+
+inline RecordHeader parse_header(const char* p) {
+  RecordHeader h;
+  h.length = load_le<uint32_t>(p);
+  h.checksum = load_le<uint32_t>(p + 4);
+  h.lsn = load_le<uint64_t>(p + 8);
+  h.timestamp_ms = load_le<int64_t>(p + 16);
+  h.type = static_cast<uint8_t>(p[24]);
+  h.flags = static_cast<uint8_t>(p[25]);
+  return h;
+}
+
+// Appends one complete record to `out`.
+inline void encode_record(std::string& out, uint64_t lsn, int64_t timestamp_ms, RecordType type,
+                          std::string_view payload) {
+  size_t start = out.size();
+  uint32_t length = static_cast<uint32_t>(payload.size());
+  store_le<uint32_t>(out, length);
+  store_le<uint32_t>(out, 0);
+  store_le<uint64_t>(out, lsn);
+  store_le<int64_t>(out, timestamp_ms);
+  out.push_back(static_cast<char>(type));
+  out.push_back(0);  // flags
+  store_le<uint16_t>(out, 0);
+  out.append(payload);
+  uint32_t sum = record_checksum(out.data() + start, length);
+  std::memcpy(out.data() + start + 4, &sum, sizeof sum);
+}
+
+inline std::string segment_header() {
+  std::string h(kSegmentMagic);
+  store_le<uint32_t>(h, kFormatVersion);
+  store_le<uint32_t>(h, 0);
+  return h;
+}
+
+// Segment file names: the LSN of their first record, 20 digits, ".wal".
+std::string segment_name(uint64_t first_lsn);
+// Parses a segment file name; false if `name` is not one.
+bool parse_segment_name(std::string_view name, uint64_t* first_lsn);
+
+}  // namespace kiln::wal

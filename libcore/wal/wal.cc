@@ -1,0 +1,310 @@
+#include "wal/wal.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "util/clock.h"
+#include "wal/log_reader.h"
+
+namespace kiln::wal {
+namespace {
+
+[[noreturn]] void corrupt(const std::string& message) { throw Error(Code::kCorruption, message); }
+
+}  // namespace
+
+std::unique_ptr<Wal> Wal::open(const WalOptions& options, uint64_t after_lsn, const ReplayFn& replay) {
+  std::unique_ptr<Wal> wal(new Wal(options));
+  io::FileSystem& fs = *options.fs;
+  if (!options.read_only) fs.make_dir(options.dir);
+
+  std::vector<uint64_t> firsts;
+  if (fs.exists(options.dir)) {
+    for (const std::string& name : fs.list(options.dir)) {
+      uint64_t first;
+      if (parse_segment_name(name, &first)) firsts.push_back(first);
+    }
+  }
+  std::sort(firsts.begin(), firsts.end());
+
+  uint64_t last_lsn = after_lsn;    // highest LSN known (snapshot or log)
+  uint64_t expected_next = 0;       // the LSN the next segment must start at
+  SegmentScan tail;
+  for (size_t i = 0; i < firsts.size(); ++i) {
+    std::string path = io::join(options.dir, segment_name(firsts[i]));
+    if (i == 0 && firsts[i] > after_lsn + 1) {
+      corrupt("WAL is missing records: the oldest segment '" + path + "' starts at LSN " +
+              std::to_string(firsts[i]) + " but the snapshot covers only up to LSN " + std::to_string(after_lsn));
+    }
+    if (i > 0 && firsts[i] > after_lsn + 1 && firsts[i] != expected_next) {
+      corrupt("WAL is missing records: segment '" + path + "' starts at LSN " + std::to_string(firsts[i]) +
+              ", expected " + std::to_string(expected_next));
+    }
+    std::string bytes = io::read_file(fs, path);
+    bool is_last = i + 1 == firsts.size();
+    SegmentScan scan = scan_segment(bytes, path, firsts[i], is_last,
+                                    [&](const RecordHeader& h, std::string_view payload, uint64_t offset) {
+                                      if (h.lsn <= after_lsn) return;
+                                      try {
+                                        replay(h.lsn, h.timestamp_ms, payload);
+                                      } catch (const Error& e) {
+                                        if (e.code() != Code::kCorruption) throw;
+                                        corrupt("WAL segment '" + path + "' record at offset " +
+                                                std::to_string(offset) + ": " + e.what());
+                                      }
+                                    });
+    expected_next = scan.records ? scan.last_lsn + 1 : firsts[i];
+    last_lsn = std::max(last_lsn, scan.last_lsn);
+    wal->segments_.push_back({firsts[i], scan.valid_end, scan.records > 0});
+    wal->stats_.bytes += scan.valid_end;
+    if (is_last) {
+      tail = scan;
+      if (scan.torn_bytes) {
+        wal->stats_.torn_bytes_cut = scan.torn_bytes;
+        wal->stats_.torn_reason = scan.torn_reason;
+        wal->stats_.torn_file = path;
+      }
+    }
+  }
+  wal->appended_lsn_ = wal->durable_lsn_ = last_lsn;
+  wal->stats_.durable_lsn = last_lsn;
+  if (options.read_only) return wal;
+
+  std::unique_lock lock(wal->mu_);
+  const Segment* cur = wal->segments_.empty() ? nullptr : &wal->segments_.back();
+  // Keep appending to the last segment when the next record continues it.
+  bool continues = cur && (cur->has_records ? tail.last_lsn + 1 == last_lsn + 1 : cur->first_lsn == last_lsn + 1);
+  if (continues && cur->bytes < options.segment_bytes) {
+    wal->open_segment_locked(cur->first_lsn, true, tail.valid_end);
+  } else {
+    wal->open_segment_locked(last_lsn + 1, false, 0);
+  }
+  lock.unlock();
+  if (options.async) wal->flusher_ = std::thread([w = wal.get()] { w->flusher_loop(); });
+  return wal;
+}
+
+Wal::~Wal() {
+  try {
+    close();
+  } catch (...) {
+    // close() errors were already reported to anyone who flushed; a
+    // destructor must not throw.
+  }
+}
+
+void Wal::open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end) {
+  io::FileSystem& fs = *opt_.fs;
+  std::string path = io::join(opt_.dir, segment_name(first_lsn));
+  if (reuse_existing) {
+    if (fs.file_size(path) != valid_end) {
+      fs.truncate(path, valid_end);  // cut the torn tail so new records follow intact ones
+    }
+    file_ = fs.open_append(path, false);
+    if (valid_end < kSegmentHeaderSize) {  // even the header was torn: start the file again
+      file_ = fs.open_append(path, true);
+      file_->append(segment_header());
+      stats_.bytes += kSegmentHeaderSize - valid_end;
+      segments_.back().bytes = kSegmentHeaderSize;
+    }
+    file_->sync();
+  } else {
+    file_ = fs.open_append(path, true);
+    file_->append(segment_header());
+    file_->sync();
+    fs.sync_dir(opt_.dir);
+    segments_.push_back({first_lsn, kSegmentHeaderSize, false});
+    stats_.bytes += kSegmentHeaderSize;
+  }
+}
+
+uint64_t Wal::last_lsn() const {
+  std::lock_guard lock(mu_);
+  return appended_lsn_;
+}
+
+bool Wal::append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload) {
+  thread_local std::string record;
+  record.clear();
+  encode_record(record, lsn, timestamp_ms, RecordType::kWriteBatch, payload);
+
+  std::unique_lock lock(mu_);
+  if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+  if (opt_.read_only || !file_) throw Error(Code::kReadOnly, "The log is read-only");
+  if (segments_.back().has_records && segments_.back().bytes + record.size() > opt_.segment_bytes) {
+    roll_locked(lock);
+  }
+  try {
+    file_->append(record);
+  } catch (const Error& e) {
+    fail_locked(e);  // the segment may now end in a partial record: no record may follow it
+    throw;
+  }
+  appended_lsn_ = lsn;
+  Segment& seg = segments_.back();
+  seg.bytes += record.size();
+  seg.has_records = true;
+  stats_.bytes += record.size();
+  pending_bytes_ += record.size();
+  return opt_.async && pending_bytes_ > opt_.max_pending_bytes;
+}
+
+void Wal::fail_locked(const Error& e) {
+  if (error_code_ != Code::kOk) return;
+  error_code_ = e.code() == Code::kNoSpace ? Code::kNoSpace : Code::kIoError;
+  error_ = std::string("The database refuses writes after a log failure: ") + e.what();
+  cv_.notify_all();
+}
+
+void Wal::sync_step(std::unique_lock<std::mutex>& lock) {
+  uint64_t target = appended_lsn_;
+  std::shared_ptr<io::WritableFile> file = file_;
+  pending_bytes_ = 0;
+  lock.unlock();
+  bool ok = true;
+  Error failure(Code::kOk, "");
+  try {
+    file->sync();
+  } catch (const Error& e) {
+    ok = false;
+    failure = e;
+  }
+  lock.lock();
+  syncing_ = false;
+  if (ok) {
+    if (target > durable_lsn_) {
+      durable_lsn_ = target;
+      if (listener_) listener_(durable_lsn_);
+    }
+    stats_.last_flush_ms = now_millis();
+    stats_.flushes++;
+  } else {
+    fail_locked(failure);  // never retry a failed fsync: the kernel may have dropped the dirty pages
+  }
+  cv_.notify_all();
+}
+
+void Wal::wait_durable(uint64_t lsn) {
+  std::unique_lock lock(mu_);
+  while (durable_lsn_ < lsn) {
+    if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+    if (!syncing_) {
+      syncing_ = true;
+      sync_step(lock);
+    } else {
+      cv_.wait(lock);
+    }
+  }
+}
+
+void Wal::flush() {
+  uint64_t target;
+  {
+    std::lock_guard lock(mu_);
+    if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+    target = appended_lsn_;
+  }
+  wait_durable(target);
+}
+
+void Wal::roll() {
+  std::unique_lock lock(mu_);
+  if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+  if (!file_ || !segments_.back().has_records) return;
+  roll_locked(lock);
+}
+
+void Wal::roll_locked(std::unique_lock<std::mutex>& lock) {
+  // Sync the old segment first: only the last segment may ever end torn.
+  while (syncing_) cv_.wait(lock);
+  if (durable_lsn_ < appended_lsn_) {
+    syncing_ = true;
+    sync_step(lock);
+    if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+  }
+  try {
+    file_->close();
+    open_segment_locked(appended_lsn_ + 1, false, 0);
+  } catch (const Error& e) {
+    fail_locked(e);
+    throw;
+  }
+}
+
+void Wal::remove_covered(uint64_t lsn) {
+  std::lock_guard lock(mu_);
+  io::FileSystem& fs = *opt_.fs;
+  size_t removable = 0;
+  while (removable + 1 < segments_.size() && segments_[removable + 1].first_lsn <= lsn + 1) ++removable;
+  if (removable == 0) return;
+  if (!opt_.archive_dir.empty()) fs.make_dir(opt_.archive_dir);
+  for (size_t i = 0; i < removable; ++i) {
+    std::string name = segment_name(segments_[i].first_lsn);
+    if (opt_.archive_dir.empty()) {
+      fs.remove(io::join(opt_.dir, name));
+    } else {
+      fs.rename(io::join(opt_.dir, name), io::join(opt_.archive_dir, name));
+    }
+    stats_.bytes -= segments_[i].bytes;
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(removable));
+  fs.sync_dir(opt_.dir);
+  if (!opt_.archive_dir.empty()) fs.sync_dir(opt_.archive_dir);
+}
+
+void Wal::flusher_loop() {
+  std::unique_lock lock(mu_);
+  auto interval = std::chrono::milliseconds(opt_.flush_interval_ms);
+  while (!stop_) {
+    cv_.wait_for(lock, interval, [&] { return stop_; });
+    if (stop_) break;
+    if (error_code_ == Code::kOk && !syncing_ && durable_lsn_ < appended_lsn_) {
+      syncing_ = true;
+      sync_step(lock);
+    }
+  }
+}
+
+void Wal::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+    cv_.notify_all();
+  }
+  if (flusher_.joinable()) flusher_.join();
+  if (!file_) return;
+  std::string message;
+  Code code = failure(&message);
+  if (code == Code::kOk) flush();
+  std::lock_guard lock(mu_);
+  file_->close();
+  file_.reset();
+  if (code != Code::kOk) throw Error(code, message);
+}
+
+void Wal::set_durable_listener(std::function<void(uint64_t)> fn) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(fn);
+}
+
+WalStats Wal::stats() const {
+  std::lock_guard lock(mu_);
+  WalStats s = stats_;
+  s.segments = segments_.size();
+  s.durable_lsn = durable_lsn_;
+  return s;
+}
+
+uint64_t Wal::bytes() const {
+  std::lock_guard lock(mu_);
+  return stats_.bytes;
+}
+
+Code Wal::failure(std::string* message) const {
+  std::lock_guard lock(mu_);
+  if (message) *message = error_;
+  return error_code_;
+}
+
+}  // namespace kiln::wal

@@ -1,0 +1,120 @@
+// Wal: the write-ahead log of one database directory (`<db>/wal/`), in
+// numbered segments (record_format.h). It appends records in LSN order and
+// makes them durable with group commit: a writer that needs its record on
+// disk waits in wait_durable(); the first waiter becomes the flusher and
+// one fdatasync covers every record appended before it started, while the
+// others wait for it (and the next flusher picks up whatever arrived
+// meanwhile). In async mode a background thread does the same every
+// flush_interval_ms.
+//
+// Failure is sticky: once an append or a sync fails, every later append and
+// wait throws that error — the database refuses writes rather than pretend.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "io/file_system.h"
+#include "util/error.h"
+#include "wal/record_format.h"
+
+namespace kiln::wal {
+
+struct WalOptions {
+  io::FileSystem* fs = nullptr;
+  std::string dir;               // <db>/wal
+  std::string archive_dir;       // covered segments move here; empty = delete them
+  uint64_t segment_bytes = 64ull << 20;
+  bool read_only = false;
+  bool async = false;
+  int flush_interval_ms = 50;
+  uint64_t max_pending_bytes = 16ull << 20;  // async: unsynced bytes before writers wait
+};
+
+struct WalStats {
+  uint64_t bytes = 0;
+  uint64_t segments = 0;
+  uint64_t durable_lsn = 0;
+  uint64_t torn_bytes_cut = 0;  // at open
+  std::string torn_reason;
+  std::string torn_file;
+  int64_t last_flush_ms = 0;
+  uint64_t flushes = 0;
+};
+
+using ReplayFn = std::function<void(uint64_t lsn, int64_t timestamp_ms, std::string_view payload)>;
+
+class Wal {
+ public:
+  // Opens the log, calls `replay` for every record with LSN > after_lsn in
+  // LSN order, cuts a torn tail (reported in stats; left alone when
+  // read-only) and positions the log after the last record. Throws
+  // kCorruption for damage before the tail or missing records.
+  static std::unique_ptr<Wal> open(const WalOptions& options, uint64_t after_lsn, const ReplayFn& replay);
+  ~Wal();
+
+  // The LSN of the last record (or of the snapshot, if later).
+  uint64_t last_lsn() const;
+
+  // Appends one record (callers serialize appends, in LSN order). Returns
+  // true when an async writer should wait for durability (backpressure).
+  bool append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload);
+  // Returns once every record up to `lsn` is durable; throws the sticky error.
+  void wait_durable(uint64_t lsn);
+  // wait_durable(last appended).
+  void flush();
+  // Starts a new segment for the next record (the current one is synced first).
+  void roll();
+  // Removes (or archives) every segment whose records all have LSN <= lsn.
+  void remove_covered(uint64_t lsn);
+  // Flushes, stops the flusher and closes the segment; throws the first error.
+  void close();
+
+  // Called (under the log's lock: keep it short, never call back) whenever
+  // the durable LSN advances.
+  void set_durable_listener(std::function<void(uint64_t)> fn);
+
+  WalStats stats() const;
+  uint64_t bytes() const;
+  // The sticky error, if any (code kOk when none).
+  Code failure(std::string* message) const;
+
+ private:
+  explicit Wal(const WalOptions& options) : opt_(options) {}
+  void open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end);
+  void roll_locked(std::unique_lock<std::mutex>& lock);
+  // One group-commit step by the caller (who set syncing_).
+  void sync_step(std::unique_lock<std::mutex>& lock);
+  void fail_locked(const Error& e);
+  void flusher_loop();
+
+  const WalOptions opt_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::shared_ptr<io::WritableFile> file_;  // the segment being appended to
+  struct Segment {
+    uint64_t first_lsn;
+    uint64_t bytes;
+    bool has_records;
+  };
+  std::vector<Segment> segments_;  // oldest first; back() is the current one
+  uint64_t appended_lsn_ = 0;
+  uint64_t durable_lsn_ = 0;
+  uint64_t pending_bytes_ = 0;
+  bool syncing_ = false;
+  Code error_code_ = Code::kOk;
+  std::string error_;
+  WalStats stats_;
+  std::function<void(uint64_t)> listener_;
+  bool stop_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace kiln::wal
