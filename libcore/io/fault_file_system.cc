@@ -9,16 +9,16 @@ class FaultWritableFile final : public WritableFile {
   FaultWritableFile(FaultFileSystem& fs, std::unique_ptr<WritableFile> base, uint64_t size)
       : fs_(fs), base_(std::move(base)), size_(size) {}
 
+  // Appends and syncs are atomic with respect to crash(): a write either
+  // happened before the power loss or fails.
   void append(std::string_view data) override {
+    std::lock_guard lock(fs_.mu_);
     fs_.check_alive(path());
-    size_t allowed = fs_.take_budget(data.size(), path());
+    size_t allowed = fs_.take_budget_locked(data.size(), path());
     base_->append(data.substr(0, allowed));
     size_ += allowed;
-    fs_.note_size(path(), size_);
-    if (allowed < data.size()) {
-      std::lock_guard lock(fs_.mu_);
-      throw_errno(fs_.budget_err_, "Writing", path());
-    }
+    fs_.files_[path()].size = size_;
+    if (allowed < data.size()) throw_errno(fs_.budget_err_, "Writing", path());
   }
 
   void sync() override {
@@ -26,8 +26,11 @@ class FaultWritableFile final : public WritableFile {
     if (fs_.fail_sync_) throw_errno(EIO, "Syncing", path());
     uint64_t size = size_;
     base_->sync();
+    std::lock_guard lock(fs_.mu_);
+    fs_.check_alive(path());  // the power failed while syncing: not durable
     fs_.syncs_++;
-    fs_.note_synced(path(), size);
+    FaultFileSystem::FileState& state = fs_.files_[path()];
+    if (size > state.synced) state.synced = size;
   }
 
   void close() override { base_->close(); }
@@ -58,24 +61,12 @@ void FaultFileSystem::check_alive(const std::string& path) const {
   if (dead_) throw_errno(EIO, "Accessing (after simulated power loss)", path);
 }
 
-size_t FaultFileSystem::take_budget(size_t n, const std::string& path) {
-  std::lock_guard lock(mu_);
+size_t FaultFileSystem::take_budget_locked(size_t n, const std::string& path) {
   if (budget_ < 0) return n;
   if (budget_ == 0) throw_errno(budget_err_, "Writing", path);
   size_t allowed = static_cast<size_t>(std::min<int64_t>(budget_, static_cast<int64_t>(n)));
   budget_ -= static_cast<int64_t>(allowed);
   return allowed;
-}
-
-void FaultFileSystem::note_synced(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
-  FileState& s = files_[path];
-  if (size > s.synced) s.synced = size;
-}
-
-void FaultFileSystem::note_size(const std::string& path, uint64_t size) {
-  std::lock_guard lock(mu_);
-  files_[path].size = size;
 }
 
 std::unique_ptr<WritableFile> FaultFileSystem::open_append(const std::string& path, bool truncate) {

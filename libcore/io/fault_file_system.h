@@ -51,9 +51,7 @@ class FaultFileSystem final : public FileSystem {
   friend class FaultWritableFile;
   void check_alive(const std::string& path) const;
   // How much of `n` bytes may be written now; throws once the budget is 0.
-  size_t take_budget(size_t n, const std::string& path);
-  void note_synced(const std::string& path, uint64_t size);
-  void note_size(const std::string& path, uint64_t size);
+  size_t take_budget_locked(size_t n, const std::string& path);
 
   FileSystem& base_;
   std::atomic<bool> fail_sync_{false};

@@ -109,6 +109,9 @@ void Wal::open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t 
     }
     file_->sync();
   } else {
+    if (!segments_.empty() && segments_.back().first_lsn >= first_lsn) {
+      throw Error(Code::kInternal, "log segment '" + path + "' would overwrite an existing one");
+    }
     file_ = fs.open_append(path, true);
     file_->append(segment_header());
     file_->sync();
@@ -216,12 +219,22 @@ void Wal::roll() {
 
 void Wal::roll_locked(std::unique_lock<std::mutex>& lock) {
   // Sync the old segment first: only the last segment may ever end torn.
-  while (syncing_) cv_.wait(lock);
-  if (durable_lsn_ < appended_lsn_) {
-    syncing_ = true;
-    sync_step(lock);
+  // sync_step drops the lock while it syncs and an append (from a writer,
+  // when the roll comes from a snapshot) may land meanwhile, so loop until
+  // the old segment is durable to its end with the lock held.
+  while (syncing_ || durable_lsn_ < appended_lsn_) {
     if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+    if (syncing_) {
+      cv_.wait(lock);
+    } else {
+      syncing_ = true;
+      sync_step(lock);
+    }
   }
+  if (error_code_ != Code::kOk) throw Error(error_code_, error_);
+  // Another roll (a full segment vs. a snapshot) may have run while this one
+  // waited: the current segment is then new and empty, and stays.
+  if (!segments_.back().has_records) return;
   try {
     file_->close();
     open_segment_locked(appended_lsn_ + 1, false, 0);
