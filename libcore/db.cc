@@ -218,8 +218,7 @@ std::string Db::plan_write(const Request& req, TxnView& view) {
   if (req.op == "set") return run_set(req, view);
   if (req.op == "update") return run_update(req, view);
   if (req.op == "delete") return run_delete(req, view);
-  throw_invalid("Unknown op: '" + std::string(req.op) +
-                "'. Use set, update, delete, get, batch, snapshot, stats or changes");
+  throw_invalid("Unknown op: '" + std::string(req.op) + "'. Use set, update, delete, get or batch");
 }
 
 std::string Db::plan_batch(const Request& req, TxnView& view) {

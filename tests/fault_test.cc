@@ -170,13 +170,13 @@ TEST(Fault, AsyncFailureIsReportedOnTheNextCall) {
 // interval (plus the time one fsync takes), and what survives is a prefix.
 TEST(Fault, AsyncLossIsBoundedByTheFlushInterval) {
   constexpr int kIntervalMs = 50;
-  constexpr int kSlackMs = 250;  // one fsync plus scheduling on a busy 2-core CI machine
+  constexpr int kSlackMs = 500;  // one fsync plus scheduling on a busy, shared 2-core CI machine
   TempDir dir;
   io::FaultFileSystem ffs;
   auto db = open_with(dir.db(), &ffs, R"({"mode":"async","flush_interval_ms":50})");
   std::vector<Clock::time_point> acked_at;
   auto start = Clock::now();
-  for (int i = 0; Clock::now() - start < std::chrono::milliseconds(400); ++i) {
+  for (int i = 0; Clock::now() - start < std::chrono::milliseconds(1200); ++i) {
     db->execute(set_request("k" + std::to_string(i)));
     acked_at.push_back(Clock::now());
     if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
