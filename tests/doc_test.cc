@@ -144,6 +144,41 @@ TEST(DocWriter, InjectsKeyAtItsSortedPlace) {
   EXPECT_EQ(out, "5");
 }
 
+// The writer copies clean runs 8 and 4 bytes at a time: check every length
+// and every position of a character that needs escaping against a plain
+// byte-by-byte escaper.
+TEST(DocWriter, EscapesEveryLengthAndPosition) {
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += c == '\t' ? "\\t" : c == '\r' ? "\\r" : c == '\b' ? "\\b" : c == '\f' ? "\\f" : buf;
+      } else out += static_cast<char>(c);
+    }
+    return out + "\"";
+  };
+  for (size_t len = 0; len <= 20; ++len) {
+    for (char special : {'"', '\\', '\n', '\x01', '\x1f', 'x'}) {
+      for (size_t at = 0; at < std::max<size_t>(len, 1); ++at) {
+        std::string s(len, 'a');
+        if (len) s[at] = special;
+        std::string out;
+        write_json_string(s, out);
+        ASSERT_EQ(out, reference(s)) << "len " << len << " at " << at;
+      }
+    }
+  }
+  std::string utf8 = "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 ok";
+  std::string out;
+  write_json_string(utf8, out);
+  EXPECT_EQ(out, "\"" + utf8 + "\"");  // non-ASCII is written as is
+}
+
 TEST(DocParser, RejectsBadInputWithClearMessages) {
   Limits limits;
   auto message = [&](std::string_view json) {

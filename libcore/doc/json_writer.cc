@@ -11,11 +11,12 @@ namespace {
 // store, not push_back's capacity and SSO checks.
 class Sink {
  public:
-  explicit Sink(std::string& out) : out_(out), pos_(out.size()) {}
+  // hint: the expected output size, allocated (and zeroed) once up front.
+  Sink(std::string& out, size_t hint) : out_(out), pos_(out.size()) { out_.resize(pos_ + hint); }
   ~Sink() { out_.resize(pos_); }
 
   char* room(size_t n) {
-    if (pos_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, pos_ + n + 64));
+    if (pos_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, pos_ + n + 256));
     return out_.data() + pos_;
   }
   void advance(size_t n) { pos_ += n; }
@@ -52,6 +53,38 @@ inline bool word_needs_escape(uint64_t w) {
   return below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'));
 }
 
+// Loads / stores of fixed size compile to single moves (no libc call).
+inline uint64_t load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline uint32_t load4(const char* p) {
+  uint32_t w;
+  std::memcpy(&w, p, 4);
+  return w;
+}
+inline uint64_t spaces_or(uint32_t w) { return 0x2020202000000000ull | w; }
+
+// Copies the last `n` (< 8) bytes of a clean string if none needs escaping,
+// using overlapping fixed-size moves that stay inside [src, src + n).
+// Returns false (copying nothing) if one does.
+inline bool copy_clean_tail(const char* src, size_t n, char*& dst) {
+  if (n >= 4) {
+    uint32_t lo = load4(src), hi = load4(src + n - 4);
+    if (word_needs_escape(spaces_or(lo)) || word_needs_escape(spaces_or(hi))) return false;
+    std::memcpy(dst, &lo, 4);
+    std::memcpy(dst + n - 4, &hi, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      if (kEscape.needs[static_cast<unsigned char>(src[i])]) return false;
+    }
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+  dst += n;
+  return true;
+}
+
 void put_string(Sink& sink, std::string_view s) {
   // Worst case every byte becomes \u00XX.
   char* dst = sink.room(s.size() * 6 + 2);
@@ -62,25 +95,15 @@ void put_string(Sink& sink, std::string_view s) {
   while (src < end) {
     // Copy clean 8-byte words at a time: most strings have nothing to escape.
     while (end - src >= 8) {
-      uint64_t w;
-      std::memcpy(&w, src, 8);
+      uint64_t w = load8(src);
       if (word_needs_escape(w)) break;
-      std::memcpy(dst, src, 8);
+      std::memcpy(dst, &w, 8);
       src += 8;
       dst += 8;
     }
     size_t tail = static_cast<size_t>(end - src);
     if (tail == 0) break;
-    if (tail < 8) {
-      // The last few bytes, padded with spaces (which need no escape).
-      uint64_t w = 0x2020202020202020ull;
-      std::memcpy(&w, src, tail);
-      if (!word_needs_escape(w)) {
-        std::memcpy(dst, src, tail);
-        dst += tail;
-        break;
-      }
-    }
+    if (tail < 8 && copy_clean_tail(src, tail, dst)) break;
     unsigned char c = static_cast<unsigned char>(*src++);
     if (!kEscape.needs[c]) {
       *dst++ = static_cast<char>(c);
@@ -192,18 +215,21 @@ void put_value(Sink& sink, Value v) {
 
 }  // namespace
 
+// A document's JSON is rarely more than twice its encoding.
+size_t json_size_hint(Value v) { return v.size() * 2 + 32; }
+
 void write_json_string(std::string_view s, std::string& out) {
-  Sink sink(out);
+  Sink sink(out, s.size() + 2);
   put_string(sink, s);
 }
 
 void write_json(Value v, std::string& out) {
-  Sink sink(out);
+  Sink sink(out, json_size_hint(v));
   put_value(sink, v);
 }
 
 void write_json_with_key(Value v, std::string_view key, std::string& out) {
-  Sink sink(out);
+  Sink sink(out, json_size_hint(v) + key.size() + 10);
   if (v.is_object()) {
     put_object(sink, v, &key);
   } else {
