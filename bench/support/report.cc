@@ -31,7 +31,7 @@ std::string Table::console() const {
     std::string out;
     for (size_t c = 0; c < w.size(); ++c) {
       out += c ? " | " : "";
-      out += pad(c < cells.size() ? cells[c] : "", w[c], c > 0);
+      out += pad(c < cells.size() ? cells[c] : "", w[c], right_ && c > 0);
     }
     return out + "\n";
   };
@@ -54,7 +54,7 @@ std::string Table::markdown() const {
   std::string out = "|";
   for (const auto& h : header_) out += " " + esc(h) + " |";
   out += "\n|";
-  for (size_t c = 0; c < header_.size(); ++c) out += c ? "---:|" : "---|";
+  for (size_t c = 0; c < header_.size(); ++c) out += c && right_ ? "---:|" : "---|";
   out += "\n";
   for (const auto& r : rows_) {
     out += "|";

@@ -11,7 +11,9 @@ namespace kbench {
 
 class Table {
  public:
-  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  // right_align: numeric columns (all but the first) right-aligned.
+  explicit Table(std::vector<std::string> header, bool right_align = true)
+      : header_(std::move(header)), right_(right_align) {}
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   std::string console() const;   // aligned columns, ASCII rules
   std::string markdown() const;  // GitHub table
@@ -19,6 +21,7 @@ class Table {
  private:
   std::vector<std::string> header_;
   std::vector<std::vector<std::string>> rows_;
+  bool right_;
 };
 
 // Streaming JSON writer: call key() before each value inside objects.

@@ -79,19 +79,31 @@ MachineFacts machine_facts(const std::string& data_dir) {
   return f;
 }
 
-FsyncProbe probe_fdatasync(const std::string& dir, int count, size_t record_bytes) {
+FsyncProbe probe_fdatasync(const std::string& dir, int count, bool append, size_t record_bytes) {
   std::string path = dir + "/fsync-probe.tmp";
-  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_APPEND | O_CLOEXEC, 0644);
+  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
   if (fd < 0) throw std::runtime_error("fsync probe: cannot create " + path + ": " + std::strerror(errno));
+  auto fail = [&](const char* what) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    throw std::runtime_error(std::string("fsync probe: ") + what + ": " + std::strerror(errno));
+  };
   std::vector<char> record(record_bytes, 'x');
+  size_t total = record_bytes * static_cast<size_t>(count);
+  if (!append) {
+    // Write the whole file first and make it (and its size) durable.
+    std::vector<char> zeros(total, 0);
+    if (::pwrite(fd, zeros.data(), zeros.size(), 0) != static_cast<ssize_t>(zeros.size()) || ::fsync(fd) != 0) {
+      fail("prefill");
+    }
+  }
   std::vector<double> us;
   us.reserve(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
+    off_t at = static_cast<off_t>(record_bytes) * i;
     Stopwatch sw;
-    if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) || ::fdatasync(fd) != 0) {
-      ::close(fd);
-      throw std::runtime_error("fsync probe: write/fdatasync failed: " + std::string(std::strerror(errno)));
-    }
+    if (::pwrite(fd, record.data(), record.size(), at) != static_cast<ssize_t>(record.size())) fail("pwrite");
+    if (::fdatasync(fd) != 0) fail("fdatasync");
     us.push_back(sw.seconds() * 1e6);
   }
   ::close(fd);
@@ -111,6 +123,12 @@ DiskUsage disk_usage(const std::string& path) {
   DiskUsage u;
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return u;
+  struct stat top {};
+  if (::lstat(path.c_str(), &top) == 0 && S_ISREG(top.st_mode)) {
+    u.bytes = static_cast<uint64_t>(top.st_size);
+    u.allocated = static_cast<uint64_t>(top.st_blocks) * 512;
+    return u;
+  }
   for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     struct stat st {};

@@ -17,21 +17,25 @@ struct MachineFacts {
 };
 MachineFacts machine_facts(const std::string& data_dir);
 
-// fdatasync latency on `dir`: appends `record_bytes` to a fresh file and
-// fdatasyncs, `count` times (what a WAL commit costs at the least).
+// fdatasync latency on `dir`, `count` times, writing `record_bytes` each:
+// append = to the end of a fresh file (the file grows: the filesystem
+// journals the size too); overwrite = into a file written and synced
+// beforehand (what a preallocated WAL segment costs). The faster of the two is
+// the least a durable commit can cost here.
 struct FsyncProbe {
   double median_us = 0;
   double p90_us = 0;
   double rate_per_s = 0;  // 1e6 / median
   int count = 0;
 };
-FsyncProbe probe_fdatasync(const std::string& dir, int count, size_t record_bytes = 256);
+FsyncProbe probe_fdatasync(const std::string& dir, int count, bool append, size_t record_bytes = 256);
 
 // This process's resident set (VmRSS) and its peak (VmHWM), in bytes.
 uint64_t rss_bytes();
 uint64_t peak_rss_bytes();
 
-// Sum of the sizes of the regular files under `path` (apparent size), and
+// Sum of the sizes of the regular files under `path` (or of `path` itself if
+// it is a file), apparent size and
 // of their allocated blocks.
 struct DiskUsage {
   uint64_t bytes = 0;

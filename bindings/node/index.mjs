@@ -7,7 +7,10 @@ const kilndb = require('./lib/index.js');
 export const {
   open,
   openAsync,
+  verify,
+  verifyAsync,
   Database,
+  Subscription,
   Collection,
   Batch,
   BatchCollection,

@@ -23,5 +23,6 @@ rm -rf "$BUILD/raw-wheel"
 "$PY" -m pip wheel -q --no-build-isolation --no-deps \
   --config-settings=build-dir="$BUILD/cmake-wheel" -w "$BUILD/raw-wheel" "$HERE"
 mkdir -p "$OUT"
+rm -f "$OUT"/kilndb-*.whl
 PATH="$VENV/bin:$PATH" "$PY" -m auditwheel repair -w "$OUT" "$BUILD"/raw-wheel/kilndb-*.whl
 ls -1 "$OUT"/kilndb-*.whl

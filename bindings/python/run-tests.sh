@@ -41,6 +41,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
   --config-settings=build-dir="$BUILD/cmake" "$HERE"
 
 cd "$HERE"
+export HYPOTHESIS_STORAGE_DIRECTORY="$BUILD/hypothesis"   # keep the source tree clean
 set +e
 "$PY" -m pytest -p no:cacheprovider -q "$@"   # testpaths = tests (pyproject.toml)
 status=$?

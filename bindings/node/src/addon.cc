@@ -1,9 +1,17 @@
 // addon.cc — the native half of the kilndb Node.js binding.
 //
 // Exposes a small class, NativeDb, over kiln.h (and nothing else): execute,
-// get, put and close, each sync and as a Promise run on libuv's thread pool
-// (Napi::AsyncWorker). The JS half (lib/) builds requests and the idiomatic
-// API on top. Results come back as JS values built from the engine's JSON;
+// get, put, flush and close, each sync and as a Promise run on libuv's
+// thread pool (Napi::AsyncWorker), and subscribe (change callbacks through a
+// Napi::ThreadSafeFunction). The JS half (lib/) builds requests and the
+// idiomatic API on top.
+//
+// Data paths (measured, see BENCHMARKS.md): requests and documents come in
+// as JSON text (JSON.stringify in lib/, one string copy here), results go out
+// as the engine's JSON text in one JS string (latin1 when ASCII) that lib/
+// hands to V8's JSON.parse: both beat walking/building values through N-API
+// by 2-4x. The N-API converters (json_write.cc / json_read.cc) stay behind
+// the `...Value` / `getObject` methods, used by bench/get_paths.js.
 // KILN_NOT_FOUND comes back as `undefined` (cheap for the JS layer to turn
 // into null / [] / an error), every other failure as a KilnError.
 //
@@ -14,12 +22,16 @@
 // KILN_CLOSED, never a freed handle.
 #include <napi.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <cstring>
+#include <dlfcn.h>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "json_read.h"
 #include "json_write.h"
@@ -34,6 +46,7 @@ struct AddonData {
   explicit AddonData(napi_env env) : keys(env) {}
   KeyCache keys;  // declared first: destroyed last
   Napi::FunctionReference dbCtor;
+  Napi::FunctionReference subCtor;
   Napi::FunctionReference errorCtor;  // KilnError from lib/errors.js
 };
 
@@ -76,6 +89,146 @@ struct KilnBuffer {
 };
 using Owned = std::unique_ptr<char, KilnBuffer>;
 
+// ---- Results as JSON text ---------------------------------------------------
+
+bool IsAscii(const char* p, size_t n) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    acc |= w;
+  }
+  for (; i < n; ++i) acc |= static_cast<unsigned char>(p[i]);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+// How a result's text becomes a JS string (bench/get_paths.js compares them).
+enum TextMode : int32_t {
+  kTextUtf8 = 0,      // napi_create_string_utf8 always
+  kTextLatin1 = 1,    // latin1 (a plain copy into a one-byte string) when ASCII, else UTF-8: the default
+  kTextExternal = 2,  // external one-byte string over the engine's buffer when ASCII (no copy)
+};
+
+using CreateExternalLatin1 = napi_status (*)(napi_env, char*, size_t, void (*)(napi_env, void*, void*), void*,
+                                             napi_value*, bool*);
+
+CreateExternalLatin1 ExternalLatin1() {
+  // Node >= 20.4 (experimental in N-API 8 headers): looked up at run time.
+  static CreateExternalLatin1 fn =
+      reinterpret_cast<CreateExternalLatin1>(dlsym(RTLD_DEFAULT, "node_api_create_external_string_latin1"));
+  return fn;
+}
+
+void FreeExternal(napi_env, void* data, void*) { kiln_free(data); }
+
+// The engine's JSON text (NUL-terminated, `len` bytes) as a JS string; takes
+// ownership of `owned`.
+Napi::Value Text(Napi::Env env, Owned owned, size_t len, int32_t mode = kTextLatin1) {
+  napi_value v = nullptr;
+  napi_status st;
+  const char* p = owned.get();
+  if (mode != kTextUtf8 && IsAscii(p, len)) {
+    CreateExternalLatin1 ext = mode == kTextExternal ? ExternalLatin1() : nullptr;
+    if (ext) {
+      bool copied = false;
+      st = ext(env, owned.get(), len, FreeExternal, nullptr, &v, &copied);
+      if (st == napi_ok && !copied) owned.release();  // V8 frees it through FreeExternal
+    } else {
+      st = napi_create_string_latin1(env, p, len, &v);
+    }
+  } else {
+    st = napi_create_string_utf8(env, p, len, &v);
+  }
+  if (st != napi_ok) throw Napi::Error::New(env);
+  return Napi::Value(env, v);
+}
+
+// Variant (a) of BENCHMARKS.md: the result built as JS values through N-API.
+Napi::Value Parse(Napi::Env env, const char* json, size_t len) {
+  AddonData* data = Data(env);
+  return Napi::Value(env, ReadJson(env, json, len, data ? &data->keys : nullptr));
+}
+
+// ---- Subscriptions ------------------------------------------------------------
+
+// One change event, carried from the engine's delivery thread to the JS thread.
+struct Event {
+  std::string collection;
+  std::string key;
+  int64_t new_v;
+  uint64_t lsn;
+};
+
+struct SubState;
+void CallListener(Napi::Env env, Napi::Function fn, SubState* state, Event* ev);
+using Tsfn = Napi::TypedThreadSafeFunction<SubState, Event, CallListener>;
+
+// Shared by the JS Subscription object, the engine (user_data, until its
+// destroy callback) and the TSFN (until its finalizer).
+struct SubState {
+  std::mutex mu;         // orders the engine thread's calls with Release/finalize
+  bool usable = false;   // the TSFN exists and was not released (under mu)
+  std::atomic<bool> cancelled{false};  // cancel(): drop events not yet handed to JS
+  Tsfn tsfn;
+};
+
+void CallListener(Napi::Env env, Napi::Function fn, SubState* state, Event* ev) {
+  std::unique_ptr<Event> e(ev);
+  if (env == nullptr || fn.IsEmpty() || state->cancelled.load(std::memory_order_acquire)) return;
+  napi_value args[4];
+  napi_create_string_utf8(env, e->collection.data(), e->collection.size(), &args[0]);
+  napi_create_string_utf8(env, e->key.data(), e->key.size(), &args[1]);
+  if (e->new_v == KILN_CHANGE_DELETED) {
+    napi_get_null(env, &args[2]);
+  } else {
+    napi_create_double(env, static_cast<double>(e->new_v), &args[2]);
+  }
+  napi_create_double(env, static_cast<double>(e->lsn), &args[3]);
+  try {
+    // lib/ wraps the listener: it catches and reports what the listener
+    // throws. This catch is the last resort (the reporter itself threw), so
+    // an exception never reaches the event loop as an uncaught one.
+    fn.Call(env.Undefined(), {args[0], args[1], args[2], args[3]});
+  } catch (const Napi::Error&) {
+  }
+}
+
+// kiln_change_fn: on the engine's delivery thread. Never blocks (unbounded
+// queue), so kiln_unsubscribe on the JS thread cannot deadlock with it.
+void OnChange(void* user_data, const char* coll, size_t coll_len, const char* key, size_t key_len, int64_t new_v,
+              uint64_t lsn) {
+  SubState& st = **static_cast<std::shared_ptr<SubState>*>(user_data);
+  if (st.cancelled.load(std::memory_order_acquire)) return;
+  auto* ev = new Event{std::string(coll, coll_len), std::string(key, key_len), new_v, lsn};
+  std::lock_guard<std::mutex> l(st.mu);
+  if (!st.usable || st.tsfn.NonBlockingCall(ev) != napi_ok) delete ev;
+}
+
+// kiln_destroy_fn: no callback runs any more; events already queued are
+// still delivered (unless cancelled), then the TSFN finalizes and stops
+// holding the event loop.
+void OnDestroy(void* user_data) {
+  auto* sp = static_cast<std::shared_ptr<SubState>*>(user_data);
+  {
+    SubState& st = **sp;
+    std::lock_guard<std::mutex> l(st.mu);
+    if (st.usable) {
+      st.usable = false;
+      st.tsfn.Release();
+    }
+  }
+  delete sp;
+}
+
+void FinalizeTsfn(Napi::Env, std::shared_ptr<SubState>* sp, SubState*) {
+  {
+    std::lock_guard<std::mutex> l((*sp)->mu);
+    (*sp)->usable = false;  // e.g. the env is torn down before unsubscribe
+  }
+  delete sp;
+}
+
 // ---- Handle: the guarded kiln_db ----------------------------------------
 
 class Handle {
@@ -100,8 +253,27 @@ class Handle {
     std::lock_guard<std::mutex> l(mu_);
     return db_ && !closing_;
   }
-  // Stops new calls, waits for running ones, closes. Idempotent: a second
-  // call (even while the first is still flushing) returns KILN_OK.
+  // Registers a subscription (called inside a call, so close() waits for it).
+  void AddSub(SubState* state, kiln_subscription* sub) {
+    std::lock_guard<std::mutex> l(mu_);
+    subs_.emplace_back(state, sub);
+  }
+  // The engine token of `state`, removed from the registry; nullptr if
+  // close() already took it. The caller unsubscribes.
+  kiln_subscription* TakeSub(SubState* state) {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto it = subs_.begin(); it != subs_.end(); ++it) {
+      if (it->first == state) {
+        kiln_subscription* sub = it->second;
+        subs_.erase(it);
+        return sub;
+      }
+    }
+    return nullptr;
+  }
+  // Stops new calls, waits for running ones, closes (the engine delivers the
+  // changes committed so far), then ends every subscription. Idempotent: a
+  // second call (even while the first is still flushing) returns KILN_OK.
   int32_t Close() {
     std::unique_lock<std::mutex> l(mu_);
     if (!db_ || closing_) return KILN_OK;
@@ -112,6 +284,10 @@ class Handle {
     int32_t st = kiln_close(db);
     l.lock();
     db_ = nullptr;
+    std::vector<std::pair<SubState*, kiln_subscription*>> subs;
+    subs.swap(subs_);
+    l.unlock();
+    for (auto& s : subs) kiln_unsubscribe(s.second);  // allowed after kiln_close
     return st;
   }
 
@@ -121,6 +297,7 @@ class Handle {
   kiln_db* db_;
   int active_ = 0;
   bool closing_ = false;
+  std::vector<std::pair<SubState*, kiln_subscription*>> subs_;
 };
 
 // RAII entry into a Handle for one engine call.
@@ -141,13 +318,15 @@ class Call {
   kiln_db* db_;
 };
 
-// Turns one engine result into a JS value (sync path).
-Napi::Value Parse(Napi::Env env, const char* json, size_t len) {
-  AddonData* data = Data(env);
-  return Napi::Value(env, ReadJson(env, json, len, data ? &data->keys : nullptr));
+Napi::Value Finish(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err, int32_t mode = kTextLatin1) {
+  Owned owned(out);
+  if (st == KILN_OK) return Text(env, std::move(owned), len, mode);
+  std::string msg = TakeMessage(err);
+  if (st == KILN_NOT_FOUND) return env.Undefined();
+  ThrowKiln(env, st, msg);
 }
 
-Napi::Value Finish(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err) {
+Napi::Value FinishValue(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err) {
   Owned owned(out);
   if (st == KILN_OK) return Parse(env, out, len);
   std::string msg = TakeMessage(err);
@@ -199,7 +378,11 @@ class Worker : public Napi::AsyncWorker {
 
  protected:
   virtual int32_t Run(kiln_db* db, kiln_error** err) = 0;
-  virtual Napi::Value Result(Napi::Env env) { return Parse(env, out_, out_len_); }
+  virtual Napi::Value Result(Napi::Env env) {
+    char* out = out_;
+    out_ = nullptr;
+    return Text(env, Owned(out), out_len_);
+  }
 
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<Handle> h_;
@@ -254,6 +437,15 @@ class PutWorker : public Worker {
   uint64_t version_ = 0;
 };
 
+class FlushWorker : public Worker {
+ public:
+  using Worker::Worker;
+
+ protected:
+  int32_t Run(kiln_db* db, kiln_error** err) override { return kiln_flush(db, err); }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+};
+
 class CloseWorker : public Worker {
  public:
   using Worker::Worker;
@@ -265,6 +457,113 @@ class CloseWorker : public Worker {
  protected:
   int32_t Run(kiln_db*, kiln_error**) override { return KILN_OK; }
   Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+};
+
+class VerifyWorker : public Worker {
+ public:
+  VerifyWorker(Napi::Env env, std::string path) : Worker(env, nullptr), path_(std::move(path)) {}
+  void Execute() override {
+    kiln_error* err = nullptr;
+    status_ = kiln_verify(path_.c_str(), &out_, &out_len_, &err);
+    if (status_ != KILN_OK) message_ = TakeMessage(err);
+  }
+
+ protected:
+  int32_t Run(kiln_db*, kiln_error**) override { return KILN_OK; }
+
+ private:
+  std::string path_;
+};
+
+// Request / document text from JS (JSON.stringify'd in lib/).
+std::string JsonArg(const Napi::Value& v, const char* what) {
+  if (!v.IsString()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be JSON text");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+// ---- NativeSubscription -------------------------------------------------------
+
+class NativeSubscription : public Napi::ObjectWrap<NativeSubscription> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeSubscription",
+                       {
+                           InstanceMethod<&NativeSubscription::Cancel>("cancel"),
+                           InstanceMethod<&NativeSubscription::Ref>("ref"),
+                           InstanceMethod<&NativeSubscription::Unref>("unref"),
+                       });
+  }
+
+  explicit NativeSubscription(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeSubscription>(info) {}
+
+  // Subscribes `listener(collection, key, newV, lsn)` to the changes of
+  // `collection` (nullptr: all). Throws KILN_CLOSED / KILN_INVALID_ARGUMENT.
+  static Napi::Value Subscribe(Napi::Env env, const std::shared_ptr<Handle>& h, const std::optional<std::string>& coll,
+                               Napi::Function listener) {
+    auto state = std::make_shared<SubState>();
+    state->tsfn = Tsfn::New(env, listener, "kilndb.subscription", 0, 1, state.get(), FinalizeTsfn,
+                            new std::shared_ptr<SubState>(state));
+    state->usable = true;
+    auto* user_data = new std::shared_ptr<SubState>(state);
+    kiln_subscription* sub = nullptr;
+    kiln_error* err = nullptr;
+    int32_t st;
+    {
+      Call call(h);
+      if (!call.db()) {
+        st = KILN_CLOSED;
+      } else {
+        st = kiln_subscribe(call.db(), coll ? coll->data() : nullptr, coll ? coll->size() : 0, OnChange, user_data,
+                            OnDestroy, &sub, &err);
+        if (st == KILN_OK) h->AddSub(state.get(), sub);
+      }
+    }
+    if (st != KILN_OK) {
+      delete user_data;  // destroy is not called on failure
+      {
+        std::lock_guard<std::mutex> l(state->mu);
+        state->usable = false;
+        state->tsfn.Release();
+      }
+      ThrowKiln(env, st, st == KILN_CLOSED && !err ? std::string(kClosedMessage) : TakeMessage(err));
+    }
+    Napi::Object obj = Data(env)->subCtor.New({});
+    NativeSubscription* self = Unwrap(obj);
+    self->h_ = h;
+    self->state_ = std::move(state);
+    return obj;
+  }
+
+ private:
+  // No listener call happens after cancel() returns. Idempotent.
+  Napi::Value Cancel(const Napi::CallbackInfo& info) {
+    if (state_) {
+      state_->cancelled.store(true, std::memory_order_release);
+      if (kiln_subscription* sub = h_->TakeSub(state_.get())) kiln_unsubscribe(sub);  // runs OnDestroy
+      state_.reset();
+      h_.reset();
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Ref(const Napi::CallbackInfo& info) {
+    if (state_) {
+      std::lock_guard<std::mutex> l(state_->mu);
+      if (state_->usable) state_->tsfn.Ref(info.Env());
+    }
+    return info.This();
+  }
+
+  Napi::Value Unref(const Napi::CallbackInfo& info) {
+    if (state_) {
+      std::lock_guard<std::mutex> l(state_->mu);
+      if (state_->usable) state_->tsfn.Unref(info.Env());
+    }
+    return info.This();
+  }
+
+  std::shared_ptr<Handle> h_;
+  std::shared_ptr<SubState> state_;
 };
 
 // ---- NativeDb ----------------------------------------------------------------
@@ -280,9 +579,17 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
                            InstanceMethod<&NativeDb::GetAsync>("getAsync"),
                            InstanceMethod<&NativeDb::Put>("put"),
                            InstanceMethod<&NativeDb::PutAsync>("putAsync"),
+                           InstanceMethod<&NativeDb::Flush>("flush"),
+                           InstanceMethod<&NativeDb::FlushAsync>("flushAsync"),
+                           InstanceMethod<&NativeDb::SubscribeMethod>("subscribe"),
                            InstanceMethod<&NativeDb::Close>("close"),
                            InstanceMethod<&NativeDb::CloseAsync>("closeAsync"),
                            InstanceAccessor<&NativeDb::IsOpen>("isOpen"),
+                           // The N-API converters and string variants, for bench/get_paths.js.
+                           InstanceMethod<&NativeDb::ExecuteValue>("executeValue"),
+                           InstanceMethod<&NativeDb::PutValue>("putValue"),
+                           InstanceMethod<&NativeDb::GetObject>("getObject"),
+                           InstanceMethod<&NativeDb::GetText>("getText"),
                        });
   }
 
@@ -300,11 +607,7 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
     return call.db();
   }
 
-  Napi::Value Execute(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    std::string req;
-    req.reserve(256);
-    WriteJson(env, info[0], req);
+  Napi::Value RunExecute(Napi::Env env, const std::string& req, bool value) {
     char* out = nullptr;
     size_t len = 0;
     kiln_error* err = nullptr;
@@ -313,28 +616,60 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
       Call call(h_);
       st = kiln_execute(EnterOrThrow(env, call), req.data(), req.size(), &out, &len, &err);
     }
-    return Finish(env, st, out, len, err);
+    return value ? FinishValue(env, st, out, len, err) : Finish(env, st, out, len, err);
+  }
+
+  // execute(requestText) -> response text | undefined (not found)
+  Napi::Value Execute(const Napi::CallbackInfo& info) {
+    return RunExecute(info.Env(), JsonArg(info[0], "request"), false);
   }
 
   Napi::Value ExecuteAsync(const Napi::CallbackInfo& info) {
-    std::string req;
-    WriteJson(info.Env(), info[0], req);
-    return (new ExecuteWorker(info.Env(), h_, std::move(req)))->Queue();
+    return (new ExecuteWorker(info.Env(), h_, JsonArg(info[0], "request")))->Queue();
   }
 
-  Napi::Value Get(const Napi::CallbackInfo& info) {
+  // executeValue(requestObject) -> response object: the N-API converters both ways.
+  Napi::Value ExecuteValue(const Napi::CallbackInfo& info) {
+    std::string req;
+    req.reserve(256);
+    WriteJson(info.Env(), info[0], req);
+    return RunExecute(info.Env(), req, true);
+  }
+
+  int32_t RunGet(const Napi::CallbackInfo& info, char** out, size_t* len, kiln_error** err) {
     Napi::Env env = info.Env();
     std::string coll = Utf8(info[0], "collection");
     std::string key = Utf8(info[1], "key");
+    Call call(h_);
+    return kiln_get(EnterOrThrow(env, call), coll.data(), coll.size(), key.data(), key.size(), out, len, err);
+  }
+
+  // get(collection, key) -> document text | undefined
+  Napi::Value Get(const Napi::CallbackInfo& info) {
     char* out = nullptr;
     size_t len = 0;
     kiln_error* err = nullptr;
-    int32_t st;
-    {
-      Call call(h_);
-      st = kiln_get(EnterOrThrow(env, call), coll.data(), coll.size(), key.data(), key.size(), &out, &len, &err);
-    }
-    return Finish(env, st, out, len, err);
+    int32_t st = RunGet(info, &out, &len, &err);
+    return Finish(info.Env(), st, out, len, err);
+  }
+
+  // getText(collection, key, mode) -> document text in TextMode `mode`
+  Napi::Value GetText(const Napi::CallbackInfo& info) {
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    int32_t mode = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : kTextLatin1;
+    int32_t st = RunGet(info, &out, &len, &err);
+    return Finish(info.Env(), st, out, len, err, mode);
+  }
+
+  // getObject(collection, key) -> document built through N-API | undefined
+  Napi::Value GetObject(const Napi::CallbackInfo& info) {
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    int32_t st = RunGet(info, &out, &len, &err);
+    return FinishValue(info.Env(), st, out, len, err);
   }
 
   Napi::Value GetAsync(const Napi::CallbackInfo& info) {
@@ -343,12 +678,7 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
     return (new GetWorker(info.Env(), h_, std::move(coll), std::move(key)))->Queue();
   }
 
-  Napi::Value Put(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    std::string coll = Utf8(info[0], "collection");
-    std::string key = Utf8(info[1], "key");
-    std::string doc;
-    WriteJson(env, info[2], doc);
+  Napi::Value RunPut(Napi::Env env, const std::string& coll, const std::string& key, const std::string& doc) {
     uint64_t version = 0;
     kiln_error* err = nullptr;
     int32_t st;
@@ -361,12 +691,50 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
     return Napi::Number::New(env, static_cast<double>(version));
   }
 
-  Napi::Value PutAsync(const Napi::CallbackInfo& info) {
+  // put(collection, key, documentText) -> _v
+  Napi::Value Put(const Napi::CallbackInfo& info) {
+    std::string coll = Utf8(info[0], "collection");
+    std::string key = Utf8(info[1], "key");
+    return RunPut(info.Env(), coll, key, JsonArg(info[2], "document"));
+  }
+
+  // putValue(collection, key, documentValue) -> _v, through the C++ writer
+  Napi::Value PutValue(const Napi::CallbackInfo& info) {
     std::string coll = Utf8(info[0], "collection");
     std::string key = Utf8(info[1], "key");
     std::string doc;
     WriteJson(info.Env(), info[2], doc);
+    return RunPut(info.Env(), coll, key, doc);
+  }
+
+  Napi::Value PutAsync(const Napi::CallbackInfo& info) {
+    std::string coll = Utf8(info[0], "collection");
+    std::string key = Utf8(info[1], "key");
+    std::string doc = JsonArg(info[2], "document");
     return (new PutWorker(info.Env(), h_, std::move(coll), std::move(key), std::move(doc)))->Queue();
+  }
+
+  Napi::Value Flush(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    kiln_error* err = nullptr;
+    int32_t st;
+    {
+      Call call(h_);
+      st = kiln_flush(EnterOrThrow(env, call), &err);
+    }
+    if (st != KILN_OK) ThrowKiln(env, st, TakeMessage(err));
+    return env.Undefined();
+  }
+
+  Napi::Value FlushAsync(const Napi::CallbackInfo& info) { return (new FlushWorker(info.Env(), h_))->Queue(); }
+
+  // subscribe(collection | null, listener(collection, key, newV, lsn)) -> NativeSubscription
+  Napi::Value SubscribeMethod(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::optional<std::string> coll;
+    if (!info[0].IsNull() && !info[0].IsUndefined()) coll = Utf8(info[0], "collection");
+    if (!info[1].IsFunction()) throw Napi::TypeError::New(env, "listener must be a function");
+    return NativeSubscription::Subscribe(env, h_, coll, info[1].As<Napi::Function>());
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -448,6 +816,24 @@ Napi::Value OpenAsync(const Napi::CallbackInfo& info) {
   return (new OpenWorker(info.Env(), ReadOpenArgs(info)))->Queue();
 }
 
+// verify(path) -> report text (throws when the check could not run)
+Napi::Value Verify(const Napi::CallbackInfo& info) {
+  std::string path = Utf8(info[0], "path");
+  char* out = nullptr;
+  size_t len = 0;
+  kiln_error* err = nullptr;
+  int32_t st = kiln_verify(path.c_str(), &out, &len, &err);
+  if (st == KILN_NOT_FOUND) {
+    kiln_free(out);
+    ThrowKiln(info.Env(), st, TakeMessage(err));
+  }
+  return Finish(info.Env(), st, out, len, err);
+}
+
+Napi::Value VerifyAsync(const Napi::CallbackInfo& info) {
+  return (new VerifyWorker(info.Env(), Utf8(info[0], "path")))->Queue();
+}
+
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
   if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "KilnError class expected");
   Data(info.Env())->errorCtor = Napi::Persistent(info[0].As<Napi::Function>());
@@ -467,9 +853,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(data);
   Napi::Function ctor = NativeDb::Define(env);
   data->dbCtor = Napi::Persistent(ctor);
+  data->subCtor = Napi::Persistent(NativeSubscription::Define(env));
   exports.Set("NativeDb", ctor);
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("openAsync", Napi::Function::New(env, OpenAsync, "openAsync"));
+  exports.Set("verify", Napi::Function::New(env, Verify, "verify"));
+  exports.Set("verifyAsync", Napi::Function::New(env, VerifyAsync, "verifyAsync"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("statusName", Napi::Function::New(env, StatusName, "statusName"));
   exports.Set("version", Napi::String::New(env, kiln_version()));

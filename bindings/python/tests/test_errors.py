@@ -175,3 +175,39 @@ def test_corruption(db_path):
     with pytest.raises(kilndb.CorruptionError) as e:
         kilndb.open(db_path, mode="sync")
     assert e.value.code == "KILN_CORRUPTION"
+
+
+def test_failed_open_leaves_a_safe_closed_object():
+    try:
+        kilndb.Database(None, {"no_such_option": 1})
+    except kilndb.InvalidArgumentError as e:
+        tb = e.__traceback__
+    half_made = None
+    while tb is not None:  # a traceback still reaches the object whose __init__ failed
+        obj = tb.tb_frame.f_locals.get("self")
+        if isinstance(obj, kilndb.Database):
+            half_made = obj
+        tb = tb.tb_next
+    assert half_made is not None
+    assert half_made.closed and "closed" in repr(half_made)
+    with pytest.raises(kilndb.ClosedError):
+        half_made.execute({"op": "get", "collection": "c"})
+    with pytest.raises(kilndb.ClosedError):
+        half_made.collection("c")
+    half_made.close()
+
+
+def test_unopened_native_objects_raise_instead_of_crashing():
+    db = _native.Database()
+    assert db.closed
+    with pytest.raises(kilndb.ClosedError):
+        db.execute({"op": "get", "collection": "c"})
+    with pytest.raises(kilndb.ClosedError):
+        db.execute_json("{}")
+    coll = _native.Collection()
+    with pytest.raises(kilndb.ClosedError):
+        coll.get("k")
+    with pytest.raises(kilndb.ClosedError):
+        coll.put("k", {})
+    with pytest.raises(TypeError):
+        kilndb.Collection(kilndb.open(), 5)  # type: ignore[arg-type]

@@ -96,3 +96,57 @@ def test_close_while_threads_are_calling():
             assert not t.is_alive()
         assert not unexpected, unexpected[:3]
         assert closed_seen[0] == THREADS
+
+
+def _interleavings(work, calls: int) -> int:
+    """How many distinct points of `work`'s progress another thread saw.
+
+    The switch interval is made huge, so the GIL changes hands only when a
+    thread gives it up on its own: `watcher` does (time.sleep(0)), `worker`
+    only does inside calls that release the GIL.
+    """
+    import sys
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1000)
+    progress = [0]
+    seen: set = set()
+    done = threading.Event()
+    ready = threading.Event()
+
+    def watcher() -> None:
+        ready.set()
+        while not done.is_set():
+            seen.add(progress[0])
+            time.sleep(0)
+
+    def worker() -> None:
+        ready.wait()
+        for i in range(calls):
+            work()
+            progress[0] = i + 1
+        done.set()
+
+    try:
+        threads = [threading.Thread(target=watcher), threading.Thread(target=worker)]
+        _run(threads)
+    finally:
+        sys.setswitchinterval(old)
+    return len(seen - {0, calls})
+
+
+def test_engine_calls_release_the_gil(db):
+    """Every engine call goes through one helper that drops the GIL; a call
+    long enough for the waiting thread to wake up (a full-collection get,
+    ~ms) shows it. Short calls release it too, but usually win the race to
+    take it back."""
+    coll = db["g"]
+    coll.set({f"k{i}": {"i": i, "pad": "x" * 100} for i in range(1000)})
+    coll.set({f"j{i}": {"i": i, "pad": "x" * 100} for i in range(1000)})
+
+    def busy_python() -> None:  # holds the GIL throughout: the control
+        sum(range(200000))
+
+    assert _interleavings(busy_python, 40) <= 2
+    assert _interleavings(lambda: coll.find(), 40) > 10
+    assert _interleavings(lambda: db.execute_json('{"op":"get","collection":"g"}'), 40) > 10

@@ -71,8 +71,9 @@ class Collection(_native.Collection):
     """
 
     def __init__(self, database: "Database", name: str) -> None:
-        super().__init__(database, name)
+        super().__init__()
         self.database = database
+        self._bind(database, name)
 
     def __repr__(self) -> str:
         return f"<kilndb.Collection {self.name!r}>"
@@ -319,8 +320,9 @@ class Database(_native.Database):
     """
 
     def __init__(self, path: Optional[str] = None, options: Optional[Mapping[str, Any]] = None) -> None:
-        super().__init__(path, None if options is None else _as_dict(options))
+        super().__init__()
         self.path = path
+        self._open(path, None if options is None else _as_dict(options))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"

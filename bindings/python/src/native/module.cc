@@ -115,9 +115,15 @@ py::object execute_text(Handle &h, const std::string &request, bool missing_ok) 
 
 // ---- Database -------------------------------------------------------------
 
+// Native objects are constructed empty and opened / bound by a separate
+// method, so a failed open leaves a valid (closed) object behind instead of
+// a half-made one that a traceback could still reach.
 class Database {
  public:
-  Database(py::handle path, py::handle options) {
+  Database() = default;
+
+  void open(py::handle path, py::handle options) {
+    if (handle_) raise_status(KILN_INVALID_ARGUMENT, "Database is already open");
     std::string path_text;
     bool has_path = !path.is_none();
     if (has_path) {
@@ -142,6 +148,7 @@ class Database {
   }
 
   void close() {
+    if (!handle_) return;
     int32_t status = KILN_OK;
     {
       py::gil_scoped_release nogil;
@@ -150,31 +157,35 @@ class Database {
     if (status != KILN_OK) raise_status(status, "closing the database failed");
   }
 
-  bool closed() const { return handle_->closed(); }
+  bool closed() const { return !handle_ || handle_->closed(); }
+
+  // The open handle, or ClosedError.
+  Handle &handle() const {
+    if (!handle_) raise_status(KILN_CLOSED, "Database is not open");
+    return *handle_;
+  }
+  const std::shared_ptr<Handle> &shared_handle() const { return handle_; }
 
   py::object execute(py::handle request, bool missing_ok) {
     std::string &buf = request_buffer();
     if (!write_json(request.ptr(), buf)) throw py::error_already_set();
-    return execute_text(*handle_, buf, missing_ok);
+    return execute_text(handle(), buf, missing_ok);
   }
 
   // A request given as JSON text; the response as JSON text.
   py::str execute_json(py::handle request) {
-    std::string text;
-    if (PyBytes_Check(request.ptr())) {
-      text.assign(PyBytes_AS_STRING(request.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(request.ptr())));
-    } else {
-      text = std::string(utf8_arg(request, "request"));
-    }
+    // A view: the caller holds the (immutable) str or bytes for the call.
+    std::string_view text = PyBytes_Check(request.ptr())
+                                ? std::string_view(PyBytes_AS_STRING(request.ptr()),
+                                                   static_cast<size_t>(PyBytes_GET_SIZE(request.ptr())))
+                                : utf8_arg(request, "request");
     Outcome out;
-    run(*handle_, out, nullptr, [&](kiln_db *db, kiln_error **err) {
+    run(handle(), out, nullptr, [&](kiln_db *db, kiln_error **err) {
       return kiln_execute(db, text.data(), text.size(), &out.json, &out.len, err);
     });
     if (out.status != KILN_OK) raise_status(out.status, out.message);
     return py::str(out.json ? out.json : "", out.json ? out.len : 0);
   }
-
-  const std::shared_ptr<Handle> &handle() const { return handle_; }
 
  private:
   std::shared_ptr<Handle> handle_;
@@ -184,7 +195,14 @@ class Database {
 
 class Collection {
  public:
-  Collection(const Database &db, py::handle name) : handle_(db.handle()), name_(utf8_arg(name, "collection name")) {}
+  Collection() = default;
+
+  void bind(const Database &db, py::handle name) {
+    std::string_view n = utf8_arg(name, "collection name");
+    db.handle();  // ClosedError if the database never opened
+    handle_ = db.shared_handle();
+    name_ = std::string(n);
+  }
 
   const std::string &name() const { return name_; }
 
@@ -193,7 +211,7 @@ class Collection {
     std::string_view k = utf8_arg(key, "key");
     Outcome out;
     ParsedJson parsed;
-    run(*handle_, out, &parsed, [&](kiln_db *db, kiln_error **err) {
+    run(handle(), out, &parsed, [&](kiln_db *db, kiln_error **err) {
       return kiln_get(db, name_.data(), name_.size(), k.data(), k.size(), &out.json, &out.len, err);
     });
     if (out.status == KILN_NOT_FOUND) return py::none();
@@ -210,16 +228,21 @@ class Collection {
     if (!write_json(doc.ptr(), buf)) throw py::error_already_set();
     uint64_t version = 0;
     Outcome out;
-    run(*handle_, out, nullptr, [&](kiln_db *db, kiln_error **err) {
+    run(handle(), out, nullptr, [&](kiln_db *db, kiln_error **err) {
       return kiln_put(db, name_.data(), name_.size(), k.data(), k.size(), buf.data(), buf.size(), &version, err);
     });
     if (out.status != KILN_OK) raise_status(out.status, out.message);
     return version;
   }
 
-  bool closed() const { return handle_->closed(); }
+  bool closed() const { return !handle_ || handle_->closed(); }
 
  private:
+  Handle &handle() const {
+    if (!handle_) raise_status(KILN_CLOSED, "Collection is not bound to an open database");
+    return *handle_;
+  }
+
   std::shared_ptr<Handle> handle_;
   std::string name_;
 };
@@ -278,7 +301,9 @@ PYBIND11_MODULE(_native, m) {
   m.attr("status") = status;
 
   py::class_<Database>(m, "Database")
-      .def(py::init<py::handle, py::handle>(), py::arg("path"), py::arg("options"))
+      .def(py::init<>())
+      .def("_open", &Database::open, py::arg("path"), py::arg("options"),
+           "Opens the database (once); Database.__init__ calls it.")
       .def("close", &Database::close,
            "Closes the database (waits for calls running on other threads). Idempotent.\n"
            "Later calls raise ClosedError.")
@@ -291,7 +316,9 @@ PYBIND11_MODULE(_native, m) {
            "Like execute(), with the request and the response as JSON text.");
 
   py::class_<Collection>(m, "Collection")
-      .def(py::init<const Database &, py::handle>(), py::arg("database"), py::arg("name"))
+      .def(py::init<>())
+      .def("_bind", &Collection::bind, py::arg("database"), py::arg("name"),
+           "Binds to a collection of an open database; Collection.__init__ calls it.")
       .def_property_readonly("name", &Collection::name)
       .def("get", &Collection::get, py::arg("key"),
            "The document stored under key (without _key), or None.")
