@@ -65,6 +65,7 @@ struct Config {
   std::string dir = "/var/tmp/kilndb-bench";
   std::string out = "bench/results";
   bool keep = false;
+  bool inject_wrong = false;  // self-test: the checker must fail the run
   // internal: run one engine once and print JSON
   std::string child_engine;
   int child_rep = 0;
@@ -74,7 +75,8 @@ struct Config {
   std::cerr << "kiln_vs_peers_bench: " << msg << "\n"
             << "usage: kiln_vs_peers_bench [--n N] [--reps R] [--gets G] [--singles S] [--threads T]\n"
             << "         [--query-reps Q] [--seed X] [--engines kilndb,sqlite,lmdb,map] [--dir DATA_DIR]\n"
-            << "         [--out RESULTS_DIR] [--fsync-probes P] [--keep]\n";
+            << "         [--out RESULTS_DIR] [--fsync-probes P] [--keep] [--self-test-wrong-answer]\n"
+            << "  --self-test-wrong-answer drops one row from the expected answers: the run must then fail.\n";
   std::exit(64);
 }
 
@@ -120,6 +122,7 @@ Config parse_args(int argc, char** argv) {
     else if (a == "--dir") c.dir = str(i);
     else if (a == "--out") c.out = str(i);
     else if (a == "--keep") c.keep = true;
+    else if (a == "--self-test-wrong-answer") c.inject_wrong = true;
     else if (a == "--child") c.child_engine = str(i);
     else if (a == "--rep") c.child_rep = static_cast<int>(num(i));
     else if (a == "--help" || a == "-h") usage("help");
@@ -155,6 +158,7 @@ class ChildRun {
 
     log("generating expected answers");
     expected_ = expected_answers(c_.seed, c_.n);
+    if (c_.inject_wrong && !expected_.filter.empty()) expected_.filter.pop_back();
     info_["raw_json_bytes"] = static_cast<double>(expected_.raw_json_bytes);
     info_["filter_matches"] = static_cast<double>(expected_.filter.size());
 
@@ -454,6 +458,7 @@ std::optional<std::string> spawn_child(const Config& c, const std::string& engin
                                      "--query-reps", std::to_string(c.query_reps), "--seed", std::to_string(c.seed),
                                      "--fsync-probes", std::to_string(c.fsync_probes), "--dir", c.dir};
     if (c.keep) args.push_back("--keep");
+    if (c.inject_wrong) args.push_back("--self-test-wrong-answer");
     std::vector<char*> cargs;
     for (auto& a : args) cargs.push_back(a.data());
     cargs.push_back(nullptr);

@@ -200,6 +200,59 @@ export class Batch {
   execute(request: Request): this;
 }
 
+/** One committed change, as delivered to a subscription's listener. */
+export interface ChangeEvent {
+  collection: string;
+  /** The document's key, or '*' when the collection was dropped. */
+  key: string;
+  /** The document's new _v (0 for a non-object document); null for a delete or a drop. */
+  newV: number | null;
+  /** The write's log sequence number: increasing, and the one db.changes() reports. */
+  lsn: number;
+}
+
+export interface SubscribeOptions {
+  /** Only this collection's changes (default: every collection). */
+  collection?: string | null;
+  /**
+   * Called with what the listener threw (delivery goes on). Without it, the
+   * error becomes a process warning named 'KilnSubscriptionWarning' (code
+   * 'KILN_LISTENER_ERROR', the error as `cause`).
+   */
+  onError?: (error: unknown, event: ChangeEvent) => void;
+  /** false: start unref()ed (the subscription does not keep the process alive). Default true. */
+  ref?: boolean;
+}
+
+export class Subscription {
+  private constructor();
+  /** The collection listened to, or null for all. */
+  readonly collection: string | null;
+  /** true until cancel() or the database's close(). */
+  readonly active: boolean;
+  /** Ends the subscription: the listener is not called after cancel() returns. Idempotent. */
+  cancel(): void;
+  /** Lets the process exit while the subscription is active. */
+  unref(): this;
+  /** Keeps the process alive while the subscription is active (the default). */
+  ref(): this;
+}
+
+/** Result of verify(path). */
+export interface VerifyReport {
+  ok: boolean;
+  files: { file: string; kind: string; ok: boolean; detail: string }[];
+  problems: string[];
+  warnings: string[];
+}
+
+/** Result of db.changes(since). */
+export interface ChangesResult {
+  changes: { collection: string; key: string; lsn: number; new_v: number | null }[];
+  last_lsn: number;
+  [key: string]: unknown;
+}
+
 export class Database {
   private constructor();
   /** true until close(). */
@@ -211,15 +264,26 @@ export class Database {
   /** Atomic: every write collected by `fn` (or the given requests) is applied, or none. */
   batch(fn: ((tx: Batch) => void) | Request[]): any;
   batchAsync(fn: ((tx: Batch) => void) | Request[]): Promise<any>;
-  /** Committed writes since the LSN `since`. */
-  changes(since?: number, options?: Record<string, unknown>): any;
-  changesAsync(since?: number, options?: Record<string, unknown>): Promise<any>;
-  /** Writes a snapshot now. */
+  /** Committed writes after the LSN `since` (default 0: all retained). */
+  changes(since?: number, options?: Record<string, unknown>): ChangesResult;
+  changesAsync(since?: number, options?: Record<string, unknown>): Promise<ChangesResult>;
+  /** Makes every write acknowledged so far durable (matters in 'async' mode). */
+  flush(): void;
+  flushAsync(): Promise<void>;
+  /**
+   * Calls `listener` for every change committed from now on, in LSN order, on
+   * the JS thread. Keeps the process alive until cancel() or close() (see unref()).
+   */
+  subscribe(listener: (event: ChangeEvent) => void, options?: SubscribeOptions): Subscription;
+  /** Writes a snapshot now (not in memory mode). */
   snapshot(): any;
   snapshotAsync(): Promise<any>;
   stats(): any;
   statsAsync(): Promise<any>;
-  /** Waits for calls still running, then closes. Later calls throw KILN_CLOSED. Idempotent. */
+  /**
+   * Waits for calls still running, then closes. Later calls throw KILN_CLOSED. Idempotent.
+   * Ends every subscription (changes committed before close() are still delivered).
+   */
   close(): void;
   closeAsync(): Promise<void>;
 }
@@ -230,6 +294,10 @@ export function open(options: OpenOptions): Database;
 export function openAsync(path?: string | null, options?: OpenOptions): Promise<Database>;
 export function openAsync(options: OpenOptions): Promise<Database>;
 
+/** Checks every checksum of the database directory at `path` without opening it for writing. */
+export function verify(path: string): VerifyReport;
+export function verifyAsync(path: string): Promise<VerifyReport>;
+
 /** The engine's version, e.g. "0.1.0". */
 export const version: string;
 export const versionNumber: number;
@@ -238,7 +306,10 @@ export const abiVersion: number;
 declare const kilndb: {
   open: typeof open;
   openAsync: typeof openAsync;
+  verify: typeof verify;
+  verifyAsync: typeof verifyAsync;
   Database: typeof Database;
+  Subscription: typeof Subscription;
   Collection: typeof Collection;
   Batch: typeof Batch;
   BatchCollection: typeof BatchCollection;

@@ -43,8 +43,9 @@ namespace {
 constexpr const char* kClosedMessage = "The database is closed";
 
 struct AddonData {
-  explicit AddonData(napi_env env) : keys(env) {}
+  explicit AddonData(napi_env env) : keys(env), shapes(env) {}
   KeyCache keys;  // declared first: destroyed last
+  ShapeCache shapes;
   Napi::FunctionReference dbCtor;
   Napi::FunctionReference subCtor;
   Napi::FunctionReference errorCtor;  // KilnError from lib/errors.js
@@ -590,6 +591,7 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
                            InstanceMethod<&NativeDb::PutValue>("putValue"),
                            InstanceMethod<&NativeDb::GetObject>("getObject"),
                            InstanceMethod<&NativeDb::GetText>("getText"),
+                           InstanceMethod<&NativeDb::GetShaped>("getShaped"),
                        });
   }
 
@@ -670,6 +672,20 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
     kiln_error* err = nullptr;
     int32_t st = RunGet(info, &out, &len, &err);
     return FinishValue(info.Env(), st, out, len, err);
+  }
+
+  // getShaped(collection, key) -> document built by shape-cached factories | undefined
+  Napi::Value GetShaped(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    int32_t st = RunGet(info, &out, &len, &err);
+    Owned owned(out);
+    if (st == KILN_OK) return Napi::Value(env, ReadJsonShaped(env, out, len, &Data(env)->shapes));
+    std::string msg = TakeMessage(err);
+    if (st == KILN_NOT_FOUND) return env.Undefined();
+    ThrowKiln(env, st, msg);
   }
 
   Napi::Value GetAsync(const Napi::CallbackInfo& info) {

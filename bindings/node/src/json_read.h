@@ -28,4 +28,16 @@ class KeyCache {
 // Napi::Error C++ exception); the engine never returns it.
 napi_value ReadJson(napi_env env, const char* data, size_t len, KeyCache* keys = nullptr);
 
+// Variant (c) of BENCHMARKS.md (benchmark only): objects built by one
+// compiled JS factory per shape (member names in order), arrays by one per
+// length; leaves through N-API. One cache per env, JS thread only.
+class ShapeCache {
+ public:
+  explicit ShapeCache(napi_env env);
+  ~ShapeCache();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+napi_value ReadJsonShaped(napi_env env, const char* data, size_t len, ShapeCache* cache);
+
 }  // namespace kilnnode

@@ -24,10 +24,15 @@ function probe(run) {
   }
 }
 
-function probeDisk(mode) {
+function probeDisk(mode, run) {
   const dir = tmpDir();
   try {
-    kilndb.open(path.join(dir, 'db'), { mode }).close();
+    const db = kilndb.open(path.join(dir, 'db'), { mode });
+    try {
+      if (run) run(db);
+    } finally {
+      db.close();
+    }
     return true;
   } catch (e) {
     return false;
@@ -52,7 +57,7 @@ const probes = {
   insert: () => probe((db) => db.execute({ op: 'set', collection: 'p', data: [{ a: 1 }] })),
   changes: () => probe((db) => db.execute({ op: 'changes', since: 0 })),
   stats: () => probe((db) => db.execute({ op: 'stats' })),
-  snapshot: () => probeDisk('sync') && probe((db) => db.execute({ op: 'snapshot' })),
+  snapshot: () => probeDisk('sync', (db) => db.execute({ op: 'snapshot' })),
   sync: () => probeDisk('sync'),
   async: () => probeDisk('async'),
 };
@@ -75,4 +80,13 @@ function withDb(t) {
   return db;
 }
 
-module.exports = { kilndb, needs, has, tmpDir, withDb };
+// Resolves once `pred()` is true (polled), rejects after `ms`.
+async function until(pred, ms = 10000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+module.exports = { kilndb, needs, has, tmpDir, withDb, until };

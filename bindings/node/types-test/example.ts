@@ -1,7 +1,7 @@
 // Type-checked (tsc --noEmit) against index.d.ts: the README example plus
 // every method, so a wrong declaration breaks the build.
-import kilndb, { open, openAsync, KilnError, Status, Database, Collection, Batch } from 'kilndb';
-import type { Query, Where, KeyedDocument, Document, KilnStatusName } from 'kilndb';
+import kilndb, { open, openAsync, verify, verifyAsync, KilnError, Status, Database, Collection, Batch, Subscription } from 'kilndb';
+import type { Query, Where, KeyedDocument, Document, KilnStatusName, ChangeEvent, VerifyReport } from 'kilndb';
 
 interface User {
   name: string;
@@ -64,9 +64,23 @@ async function main(): Promise<void> {
     }
   }
   console.log(written, v, key, again, one, n, ids, id, many, updated, deleted, dropped, idx, open1, kilndb.version);
+  const sub: Subscription = db.subscribe((ev: ChangeEvent) => {
+    const v2: number | null = ev.newV;
+    console.log(ev.collection, ev.key, v2, ev.lsn);
+  }, { collection: 'users', onError: (err, ev) => console.error(err, ev.lsn) });
+  const quiet: Subscription = db.subscribe(() => {}).unref();
+  const active: boolean = sub.active && quiet.collection === null;
+  sub.cancel();
+  db.flush();
+  await db.flushAsync();
+  const lsn: number = db.changes(0).last_lsn;
+  console.log(active, lsn);
   mem.close();
   await mem2.closeAsync();
   db.close();
+  const report: VerifyReport = verify('app-data');
+  const ok: boolean = report.ok && (await verifyAsync('app-data')).problems.length === 0;
+  console.log(ok);
 }
 
 void main();

@@ -13,7 +13,7 @@ Example::
 from __future__ import annotations
 
 from . import _native
-from ._database import Batch, BatchCollection, Collection, Database, open
+from ._database import Batch, BatchCollection, ChangeEvent, Collection, Database, Subscription, open, verify
 from ._errors import (
     ClosedError,
     ConflictError,
@@ -48,6 +48,9 @@ __all__ = [
     "Collection",
     "Batch",
     "BatchCollection",
+    "Subscription",
+    "ChangeEvent",
+    "verify",
     "KilnError",
     "NotFoundError",
     "InvalidArgumentError",

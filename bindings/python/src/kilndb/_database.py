@@ -8,8 +8,9 @@ it through ``execute``.
 
 from __future__ import annotations
 
+import atexit
 import os
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Union
 
 from . import _native
 
@@ -311,6 +312,71 @@ class Batch:
             self.discard()
 
 
+class ChangeEvent(NamedTuple):
+    """One committed change, as a subscription callback receives it.
+
+    The same members as the entries of :meth:`Database.changes`.
+    """
+
+    #: The collection written to.
+    collection: str
+    #: The document's key; ``"*"`` when the whole collection was dropped.
+    key: str
+    #: The document's new ``_v`` (0 for a non-object document), or None for a delete or a drop.
+    new_v: Optional[int]
+    #: The log sequence number of the write (the writes of one batch share it).
+    lsn: int
+
+    @property
+    def deleted(self) -> bool:
+        """True for a delete or a drop."""
+        return self.new_v is None
+
+    @property
+    def dropped(self) -> bool:
+        """True when the whole collection was dropped."""
+        return self.new_v is None and self.key == "*"
+
+
+_native._set_event_type(ChangeEvent)
+# Ends every subscription before the interpreter finalizes: after that, the
+# engine's delivery thread could no longer take the GIL.
+atexit.register(_native._shutdown)
+
+
+class Subscription(_native.Subscription):
+    """A live subscription to committed changes; see :meth:`Database.subscribe`.
+
+    It ends with :meth:`cancel`, at the end of a ``with`` block, or when the
+    database closes. Dropping the object does not end it.
+    """
+
+    def __init__(
+        self,
+        database: "Database",
+        callback: Callable[[ChangeEvent], Any],
+        collection: Optional[str] = None,
+    ) -> None:
+        super().__init__()
+        self.database = database
+        self.callback = callback
+        self.collection = collection
+        self._start(database, callback, collection)
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "cancelled"
+        what = "all collections" if self.collection is None else repr(self.collection)
+        return f"<kilndb.Subscription {what} {state}>"
+
+    # cancel() and the `active` property are inherited from the native class.
+
+    def __enter__(self) -> "Subscription":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self.cancel()
+
+
 class Database(_native.Database):
     """An open kilndb database. Create it with :func:`kilndb.open`.
 
@@ -350,6 +416,33 @@ class Database(_native.Database):
         """A :class:`Batch`: writes recorded in the ``with`` block commit atomically at its end."""
         return Batch(self)
 
+    def subscribe(
+        self,
+        callback: Callable[[ChangeEvent], Any],
+        collection: Union[str, "Collection", None] = None,
+    ) -> Subscription:
+        """Calls ``callback(event)`` for every change committed from now on.
+
+        ``event`` is a :class:`ChangeEvent` ``(collection, key, new_v, lsn)``;
+        ``new_v`` is None for deletes, and a dropped collection gives one
+        event with key ``"*"``. ``collection`` (a name or a :class:`Collection`)
+        limits the events to that collection.
+
+        Callbacks run on the engine's delivery thread (one per database), with
+        the GIL held, one at a time, in LSN order, after the write committed
+        (in sync mode: is on disk). A callback should be quick; it may read
+        and write the database. An exception in a callback is reported
+        through :func:`sys.unraisablehook` and delivery goes on.
+
+        Use the result as a context manager, or call its ``cancel()``; closing
+        the database ends its subscriptions after delivering what was
+        committed. Changes made before the call are not delivered (read them
+        with :meth:`changes`).
+        """
+        if isinstance(collection, _native.Collection):
+            collection = collection.name
+        return Subscription(self, callback, collection)
+
     def changes(self, since: int = 0) -> Any:
         """Committed changes with an LSN greater than ``since`` (``{collection, key, new_v, lsn}`` each)."""
         result = self.execute({"op": "changes", "since": since}, True)
@@ -365,6 +458,21 @@ class Database(_native.Database):
         """Engine statistics (collections, documents, WAL, ...)."""
         stats: Dict[str, Any] = self.execute({"op": "stats"})
         return stats
+
+
+def verify(path: Union[str, "os.PathLike[str]"]) -> Dict[str, Any]:
+    """Checks every checksum of every file of the database directory at ``path``.
+
+    Reads only (works while another process has the database open). Returns
+    the report ``{"ok": bool, "files": [{"file", "kind", "ok", "detail"}, ...],
+    "problems": [...], "warnings": [...]}``; ``ok`` is False when anything is
+    damaged (a torn tail left by a crash is only a warning).
+
+    Raises:
+        KilnError: the check could not run (e.g. no such directory).
+    """
+    report: Dict[str, Any] = _native.verify(os.fsdecode(os.fspath(path)))
+    return report
 
 
 def open(path: Union[str, "os.PathLike[str]", None] = None, *, mode: Optional[str] = None, **options: Any) -> Database:

@@ -9,11 +9,14 @@
 #include <kiln.h>
 
 #include <cstring>
+#include <optional>
 #include <memory>
 #include <string>
 
 #include "handle.h"
+#include "nogil.h"
 #include "pyjson.h"
+#include "subscription.h"
 
 namespace py = pybind11;
 
@@ -24,6 +27,25 @@ namespace {
 // base class. Leaked on purpose (they live as long as the interpreter).
 PyObject *g_error_classes = nullptr;
 PyObject *g_base_error = nullptr;
+
+}  // namespace
+
+// Raises the kilndb error class of `status` (shared with subscription.cc).
+[[noreturn]] void raise_status(int32_t status, const std::string &message) {
+  std::string text = message.empty() ? std::string(kiln_status_str(status)) : message;
+  PyObject *cls = nullptr;
+  if (g_error_classes != nullptr) {
+    py::int_ key(status);
+    cls = PyDict_GetItemWithError(g_error_classes, key.ptr());  // borrowed
+    if (cls == nullptr && PyErr_Occurred()) throw py::error_already_set();
+  }
+  if (cls == nullptr) cls = g_base_error != nullptr ? g_base_error : PyExc_RuntimeError;
+  py::object exc = py::reinterpret_borrow<py::object>(cls)(text, kiln_status_name(status), status);
+  PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
+  throw py::error_already_set();
+}
+
+namespace {
 
 // What one engine call produced. Owns the returned buffer.
 struct Outcome {
@@ -44,21 +66,6 @@ struct Outcome {
   }
 };
 
-[[noreturn]] void raise_status(int32_t status, const std::string &message) {
-  std::string text = message.empty() ? std::string(kiln_status_str(status)) : message;
-  PyObject *cls = nullptr;
-  if (g_error_classes != nullptr) {
-    py::int_ key(status);
-    cls = PyDict_GetItemWithError(g_error_classes, key.ptr());  // borrowed
-    if (cls == nullptr && PyErr_Occurred()) throw py::error_already_set();
-  }
-  if (cls == nullptr) cls = g_base_error != nullptr ? g_base_error : PyExc_RuntimeError;
-  py::object exc = py::reinterpret_borrow<py::object>(cls)(text, kiln_status_name(status), status);
-  PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
-  throw py::error_already_set();
-}
-
-
 // The request text of the calling thread, reused between calls.
 std::string &request_buffer() {
   thread_local std::string buf;
@@ -71,7 +78,7 @@ std::string &request_buffer() {
 // With `parsed`, a successful response is also parsed before the GIL returns.
 template <class Call>
 void run(Handle &h, Outcome &out, ParsedJson *parsed, Call &&call) {
-  py::gil_scoped_release nogil;
+  NoGil nogil;
   {
     Handle::Use use(h);
     if (use.db() == nullptr) {
@@ -137,7 +144,7 @@ class Database {
     kiln_db *db = nullptr;
     Outcome out;
     {
-      py::gil_scoped_release nogil;
+      NoGil nogil;
       kiln_error *err = nullptr;
       out.status = kiln_open(has_path ? path_text.c_str() : nullptr, has_options ? options_text.c_str() : nullptr,
                              &db, &err);
@@ -151,7 +158,7 @@ class Database {
     if (!handle_) return;
     int32_t status = KILN_OK;
     {
-      py::gil_scoped_release nogil;
+      NoGil nogil;
       status = handle_->close();
     }
     if (status != KILN_OK) raise_status(status, "closing the database failed");
@@ -170,6 +177,13 @@ class Database {
     std::string &buf = request_buffer();
     if (!write_json(request.ptr(), buf)) throw py::error_already_set();
     return execute_text(handle(), buf, missing_ok);
+  }
+
+  // kiln_flush without the GIL.
+  void flush() {
+    Outcome out;
+    run(handle(), out, nullptr, [&](kiln_db *db, kiln_error **err) { return kiln_flush(db, err); });
+    if (out.status != KILN_OK) raise_status(out.status, out.message);
   }
 
   // A request given as JSON text; the response as JSON text.
@@ -247,7 +261,48 @@ class Collection {
   std::string name_;
 };
 
+// ---- Subscription -------------------------------------------------------------
+
+class SubscriptionObject {
+ public:
+  SubscriptionObject() = default;
+
+  void start(const Database &db, py::handle callback, py::handle collection) {
+    if (sub_) raise_status(KILN_INVALID_ARGUMENT, "Subscription is already started");
+    std::optional<std::string> name;
+    if (!collection.is_none()) name = std::string(utf8_arg(collection, "collection"));
+    sub_ = subscribe(db.handle(), name, callback.ptr());
+  }
+
+  void cancel() {
+    if (!sub_) return;
+    NoGil nogil;  // a callback in flight needs the GIL to finish
+    sub_->cancel();
+  }
+
+  bool active() const { return sub_ && sub_->active(); }
+
+ private:
+  std::shared_ptr<Subscription> sub_;
+};
+
 // ---- Module-level helpers ---------------------------------------------------
+
+py::object verify(py::handle path) {
+  std::string p(utf8_arg(path, "path"));
+  if (p.find('\0') != std::string::npos) raise_status(KILN_INVALID_ARGUMENT, "path contains a NUL character");
+  Outcome out;
+  {
+    NoGil nogil;
+    kiln_error *err = nullptr;
+    out.status = kiln_verify(p.c_str(), &out.json, &out.len, &err);
+    out.take_error(err);
+  }
+  if (out.status != KILN_OK) raise_status(out.status, out.message);
+  PyObject *r = json_to_python(out.json ? out.json : "null", out.json ? out.len : 4);
+  if (r == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
 
 void register_errors(py::dict classes, py::object base) {
   Py_XDECREF(g_error_classes);
@@ -287,6 +342,12 @@ PYBIND11_MODULE(_native, m) {
   m.def("status_str", [](int32_t s) { return std::string(kiln_status_str(s)); });
   m.def("_register_errors", &register_errors, py::arg("classes"), py::arg("base"));
   m.def("dumps", &dumps, py::arg("obj"), "Python object -> JSON text (the converter requests use).");
+  m.def("verify", &verify, py::arg("path"),
+        "Checks every checksum of the database directory at path (kiln_verify, without the GIL);\n"
+        "returns the report {\"ok\", \"files\", \"problems\", \"warnings\"}.");
+  m.def("_set_event_type", [](py::handle t) { set_event_type(t.ptr()); }, py::arg("type"));
+  m.def("_shutdown", &shutdown,
+        "Cancels every subscription and refuses new ones (kilndb registers it with atexit).");
   m.def("loads", &loads, py::arg("text"), "JSON text -> Python object (the converter responses use).");
 
   py::object status = py::module_::import("types").attr("SimpleNamespace")();
@@ -313,7 +374,19 @@ PYBIND11_MODULE(_native, m) {
            "the response as Python objects. KILN_NOT_FOUND raises NotFoundError, or returns\n"
            "None when missing_ok is true.")
       .def("execute_json", &Database::execute_json, py::arg("request"),
-           "Like execute(), with the request and the response as JSON text.");
+           "Like execute(), with the request and the response as JSON text.")
+      .def("flush", &Database::flush,
+           "Makes every write acknowledged so far durable (kiln_flush, without the GIL).\n"
+           "Needed only in async mode; returns at once in sync mode, does nothing in memory mode.");
+
+  py::class_<SubscriptionObject>(m, "Subscription")
+      .def(py::init<>())
+      .def("_start", &SubscriptionObject::start, py::arg("database"), py::arg("callback"), py::arg("collection"),
+           "Subscribes (once); Subscription.__init__ calls it.")
+      .def("cancel", &SubscriptionObject::cancel,
+           "Ends the subscription: when it returns, no callback runs any more (a callback in\n"
+           "flight has finished). Idempotent; safe from inside a callback.")
+      .def_property_readonly("active", &SubscriptionObject::active, "False once cancelled (or the database closed).");
 
   py::class_<Collection>(m, "Collection")
       .def(py::init<>())
