@@ -6,6 +6,8 @@
 //   std::optional<std::string> doc = db.get("users", "u1");
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -45,6 +47,42 @@ inline std::string take(char* buf, size_t len) {
 }
 
 }  // namespace detail
+
+// One committed change, as the change feed reports it.
+struct Change {
+  std::string collection;
+  std::string key;         // "*" when the collection was dropped
+  std::optional<int64_t> new_v;  // empty for deletes and drops
+  uint64_t lsn;
+};
+
+// A live subscription; cancels itself when destroyed (RAII).
+class Subscription {
+ public:
+  Subscription() = default;
+  Subscription(Subscription&& other) noexcept : sub_(std::exchange(other.sub_, nullptr)) {}
+  Subscription& operator=(Subscription&& other) noexcept {
+    if (this != &other) {
+      cancel();
+      sub_ = std::exchange(other.sub_, nullptr);
+    }
+    return *this;
+  }
+  Subscription(const Subscription&) = delete;
+  Subscription& operator=(const Subscription&) = delete;
+  ~Subscription() { cancel(); }
+
+  // Returns once no callback can run any more (waits for one in flight).
+  void cancel() noexcept {
+    kiln_unsubscribe(sub_);
+    sub_ = nullptr;
+  }
+
+ private:
+  friend class Database;
+  explicit Subscription(kiln_subscription* sub) : sub_(sub) {}
+  kiln_subscription* sub_ = nullptr;
+};
 
 class Database {
  public:
@@ -101,6 +139,38 @@ class Database {
                               doc_json.size(), &version, &err);
     detail::check(status, err);
     return version;
+  }
+
+  // Makes every acknowledged write durable (async mode; see kiln_flush).
+  void flush() {
+    kiln_error* err = nullptr;
+    int32_t status = kiln_flush(handle(), &err);
+    detail::check(status, err);
+  }
+
+  // Calls fn for every committed change of `collection` (empty: all), on an
+  // engine thread. fn must not throw out (exceptions are swallowed: there is
+  // no caller to hand them to) and must not close the database.
+  Subscription subscribe(std::function<void(const Change&)> fn, std::string_view collection = {}) {
+    using Fn = std::function<void(const Change&)>;
+    auto holder = std::make_unique<Fn>(std::move(fn));
+    kiln_subscription* sub = nullptr;
+    kiln_error* err = nullptr;
+    int32_t status = kiln_subscribe(
+        handle(), collection.empty() ? nullptr : collection.data(), collection.size(),
+        [](void* user_data, const char* coll, size_t coll_len, const char* key, size_t key_len, int64_t new_v,
+           uint64_t lsn) {
+          try {
+            Change change{std::string(coll, coll_len), std::string(key, key_len),
+                          new_v == KILN_CHANGE_DELETED ? std::nullopt : std::optional<int64_t>(new_v), lsn};
+            (*static_cast<Fn*>(user_data))(change);
+          } catch (...) {
+          }
+        },
+        holder.get(), [](void* user_data) { delete static_cast<Fn*>(user_data); }, &sub, &err);
+    detail::check(status, err);
+    holder.release();  // owned by the subscription now; freed by the destroy callback
+    return Subscription(sub);
   }
 
   kiln_db* c_handle() const noexcept { return db_; }
