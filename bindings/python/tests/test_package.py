@@ -29,7 +29,8 @@ def test_public_api_is_documented():
         obj = getattr(kilndb, name)
         if callable(obj):
             assert obj.__doc__, name
-    for cls in (kilndb.Database, kilndb.Collection, kilndb.Batch):
+    for cls in (kilndb.Database, kilndb.Collection, kilndb.Batch, kilndb.Subscription,
+                kilndb._native.Database, kilndb._native.Subscription):
         for attr, member in vars(cls).items():
             if callable(member) and not attr.startswith("_"):
                 assert member.__doc__, f"{cls.__name__}.{attr}"
