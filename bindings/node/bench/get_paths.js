@@ -192,7 +192,32 @@ function main() {
     const pub = med['kilndb c.get() (public API)'];
     console.log(`\nkilndb c.get() vs better-sqlite3: ${(pub / med['peer better-sqlite3 JSON + JSON.parse']).toFixed(2)}x, vs lokijs: ${(pub / med['peer lokijs by()']).toFixed(2)}x`);
   }
+  uniqueShapes(native);
   db.close();
+}
+
+// Documents whose shapes never repeat (each holds a map with its own keys):
+// the case where (c) must compile a factory per document.
+function uniqueShapes(native) {
+  const M = 20_000;
+  const rows = [];
+  for (let i = 0; i < M; i += 1000) {
+    const data = {};
+    for (let j = i; j < i + 1000; j++) data[`k${j}`] = { name: 'x', tags: { [`u${j}`]: 1, [`v${j * 7}`]: 2 } };
+    native.execute(JSON.stringify({ op: 'set', collection: 'shapes', data }));
+  }
+  const run = (label, fn) => {
+    const rss0 = process.memoryUsage().rss;
+    const rate = opsPerSec(M, () => {
+      for (let j = 0; j < M; j++) fn(`k${j}`);
+    });
+    rows.push(`  ${label.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(10)}   RSS ${((process.memoryUsage().rss - rss0) / 1e6).toFixed(0)} MB`);
+  };
+  run('b1 string + JSON.parse', (k) => JSON.parse(native.getText('shapes', k, 0)));
+  run('a  N-API objects', (k) => native.getObject('shapes', k));
+  run('c  shape factories, first read of each shape', (k) => native.getShaped('shapes', k));
+  run('c  shape factories, second read', (k) => native.getShaped('shapes', k));
+  console.log(`\n${M} documents with unique shapes, each read once per row (ops/s, RSS growth):\n${rows.join('\n')}`);
 }
 
 main();

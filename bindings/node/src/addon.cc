@@ -8,10 +8,11 @@
 //
 // Data paths (measured, see BENCHMARKS.md): requests and documents come in
 // as JSON text (JSON.stringify in lib/, one string copy here), results go out
-// as the engine's JSON text in one JS string (latin1 when ASCII) that lib/
-// hands to V8's JSON.parse: both beat walking/building values through N-API
-// by 2-4x. The N-API converters (json_write.cc / json_read.cc) stay behind
-// the `...Value` / `getObject` methods, used by bench/get_paths.js.
+// as the engine's JSON text in one JS string (napi_create_string_utf8) that
+// lib/ hands to V8's JSON.parse: both beat walking/building values through
+// N-API (about 2x for get and getMany, 1.4-2.3x for put and set). The N-API
+// converters (json_write.cc / json_read.cc) stay behind the `...Value` /
+// `getObject` / `getShaped` methods, used only by bench/get_paths.js.
 // KILN_NOT_FOUND comes back as `undefined` (cheap for the JS layer to turn
 // into null / [] / an error), every other failure as a KilnError.
 //
@@ -20,6 +21,16 @@
 // marks it closing (no call may start after that), waits for the calls
 // inside, then runs kiln_close. So a worker that starts after close() gets
 // KILN_CLOSED, never a freed handle.
+//
+// Subscriptions: kiln_subscribe's callback (engine thread) queues each event
+// on a ThreadSafeFunction with NonBlockingCall (unbounded queue: it never
+// waits for the JS thread, so kiln_unsubscribe on the JS thread, which waits
+// for a callback in flight, cannot deadlock). The SubState is shared by the
+// engine (user_data, freed by the destroy callback, which also releases the
+// TSFN), the TSFN (until its finalizer) and the JS Subscription; a mutex +
+// flag stop engine calls into a TSFN that was released or finalized (e.g. a
+// worker's env torn down first). The Handle keeps the engine tokens so that
+// close() (explicit, async or by GC) unsubscribes each exactly once.
 #include <napi.h>
 
 #include <atomic>
@@ -105,9 +116,11 @@ bool IsAscii(const char* p, size_t n) {
 }
 
 // How a result's text becomes a JS string (bench/get_paths.js compares them).
+// UTF-8 is the default: V8's UTF-8 decoder has an ASCII fast path, and the
+// latin1 variant's extra ASCII scan measured no faster (BENCHMARKS.md).
 enum TextMode : int32_t {
-  kTextUtf8 = 0,      // napi_create_string_utf8 always
-  kTextLatin1 = 1,    // latin1 (a plain copy into a one-byte string) when ASCII, else UTF-8: the default
+  kTextUtf8 = 0,      // napi_create_string_utf8: the default
+  kTextLatin1 = 1,    // latin1 (a plain copy into a one-byte string) when ASCII, else UTF-8
   kTextExternal = 2,  // external one-byte string over the engine's buffer when ASCII (no copy)
 };
 
@@ -125,7 +138,7 @@ void FreeExternal(napi_env, void* data, void*) { kiln_free(data); }
 
 // The engine's JSON text (NUL-terminated, `len` bytes) as a JS string; takes
 // ownership of `owned`.
-Napi::Value Text(Napi::Env env, Owned owned, size_t len, int32_t mode = kTextLatin1) {
+Napi::Value Text(Napi::Env env, Owned owned, size_t len, int32_t mode = kTextUtf8) {
   napi_value v = nullptr;
   napi_status st;
   const char* p = owned.get();
@@ -319,7 +332,7 @@ class Call {
   kiln_db* db_;
 };
 
-Napi::Value Finish(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err, int32_t mode = kTextLatin1) {
+Napi::Value Finish(Napi::Env env, int32_t st, char* out, size_t len, kiln_error* err, int32_t mode = kTextUtf8) {
   Owned owned(out);
   if (st == KILN_OK) return Text(env, std::move(owned), len, mode);
   std::string msg = TakeMessage(err);
@@ -660,7 +673,7 @@ class NativeDb : public Napi::ObjectWrap<NativeDb> {
     char* out = nullptr;
     size_t len = 0;
     kiln_error* err = nullptr;
-    int32_t mode = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : kTextLatin1;
+    int32_t mode = info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : kTextUtf8;
     int32_t st = RunGet(info, &out, &len, &err);
     return Finish(info.Env(), st, out, len, err, mode);
   }
