@@ -6,7 +6,7 @@ find_package(absl REQUIRED CONFIG)
 find_package(zstd REQUIRED CONFIG)  # snapshots
 
 # What libcore (and so libkiln) links. Add a dependency here, once.
-set(KILN_CORE_DEPS zstd::libzstd_shared simdjson::simdjson absl::flat_hash_map absl::flat_hash_set Threads::Threads)
+set(KILN_CORE_DEPS zstd::libzstd_shared simdjson::simdjson absl::flat_hash_map absl::flat_hash_set absl::btree Threads::Threads)
 
 if(NOT CMAKE_CXX_BYTE_ORDER STREQUAL "LITTLE_ENDIAN")
   message(FATAL_ERROR "kilndb's file and document formats assume a little-endian CPU")

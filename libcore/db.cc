@@ -177,8 +177,10 @@ std::string Db::execute(std::string_view request_json) {
   if (root.get_object().get(body) != simdjson::SUCCESS) throw_invalid("Invalid request: expected a JSON object");
   Request req = make_request(body, options_.limits, now_millis());
 
-  if (req.op == "get") {
+  if (req.op == "get" || req.op == "aggregate" || req.op == "indexes") {
     std::shared_lock lock(state_mu_);
+    if (req.op == "aggregate") return run_aggregate(req, store_);
+    if (req.op == "indexes") return run_indexes(req, store_);
     return run_get(req, store_);
   }
   if (req.op == "stats") return run_stats(req);
@@ -218,6 +220,9 @@ std::string Db::plan_write(const Request& req, TxnView& view) {
   if (req.op == "set") return run_set(req, view);
   if (req.op == "update") return run_update(req, view);
   if (req.op == "delete") return run_delete(req, view);
+  if (req.op == "index") return run_index(req, view);
+  if (req.op == "drop_index") return run_drop_index(req, view);
+  if (req.op == "schema") return run_schema(req, view);
   throw_invalid("Unknown op: '" + std::string(req.op) + "'. Use set, update, delete, get or batch");
 }
 

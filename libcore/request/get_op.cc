@@ -1,8 +1,10 @@
-// get: documents by key or the whole collection (QUERY.md "get").
+// get: documents by key, or a query (QUERY.md "get — query"), on top of the
+// query pipeline (query/executor.h).
+#include <algorithm>
 #include <vector>
 
-#include "doc/json_writer.h"
 #include "doc/json_parser.h"
+#include "query/executor.h"
 #include "request/ops.h"
 #include "util/error.h"
 
@@ -10,17 +12,6 @@ namespace kiln {
 namespace {
 
 [[noreturn]] void not_found() { throw Error(Code::kNotFound, "No documents found"); }
-
-std::string array_of(const std::vector<const DocRecord*>& records) {
-  if (records.empty()) not_found();
-  std::string out = "[";
-  for (const DocRecord* r : records) {
-    if (out.size() > 1) out.push_back(',');
-    doc::write_json_with_key(r->value(), r->key(), out);
-  }
-  out.push_back(']');
-  return out;
-}
 
 }  // namespace
 
@@ -33,33 +24,44 @@ std::string run_get(const Request& req, const Store& store) {
       req.member("excludedFields").get(excluded) == simdjson::SUCCESS && excluded.is_array()) {
     throw_invalid("'fields' and 'excludedFields' cannot be used together");
   }
-  for (std::string_view p : {"where", "fields", "excludedFields", "joins", "sort", "count", "offset"}) {
-    if (req.has(p)) throw_invalid("'" + std::string(p) + "' is not available in this build yet");
-  }
+  query::Query q = query::parse_query(req);  // reports malformed where operators
 
   const Collection* coll = store.find(req.collection);
   simdjson::dom::element keys;
   bool has_keys = req.member("keys").get(keys) == simdjson::SUCCESS;
-  if (has_keys && keys.is_string()) {
+  bool single = has_keys && keys.is_string();
+  std::vector<const DocRecord*> records;
+  if (single) {
+    // One key: the bare document (no _key); where and projection apply,
+    // sort/count/offset do not (rc2).
     const DocRecord* r = coll ? coll->find_raw(keys.get_string().value_unsafe()) : nullptr;
     if (!r) not_found();
-    return doc::to_json(r->value());
-  }
-  std::vector<const DocRecord*> records;
-  std::vector<DocRef> all;
-  if (has_keys && keys.is_array()) {
-    // Request order; a key named twice is returned once.
+    records.push_back(r);
+    q.sort.clear();
+    q.count.reset();
+    q.offset = 0;
+  } else if (has_keys && keys.is_array()) {
     for (simdjson::dom::element k : doc::as_array(keys)) {
       std::string_view key;
       if (k.get_string().get(key) != simdjson::SUCCESS || !coll) continue;
       const DocRecord* r = coll->find_raw(key);
-      if (r && std::find(records.begin(), records.end(), r) == records.end()) records.push_back(r);
+      if (r) records.push_back(r);
     }
-  } else if (coll) {
-    all = coll->sorted();  // non-string, non-array keys mean "no keys" (rc2)
-    for (const DocRef& r : all) records.push_back(r.get());
+    std::sort(records.begin(), records.end());
+    records.erase(std::unique(records.begin(), records.end()), records.end());  // a key named twice counts once
   }
-  return array_of(records);
+  if (q.count && *q.count == 0) not_found();  // QUERY.md: count 0 -> NOT_FOUND
+  if (!coll) not_found();
+
+  query::Executor ex(q, store, coll);
+  bool matched = false;
+  bool by_keys = single || (has_keys && keys.is_array());
+  std::vector<query::Hit> hits = ex.run(by_keys ? &records : nullptr, &matched);
+  if (!matched) not_found();
+  if (hits.empty()) return "[]";  // offset past the end of a non-empty result
+  std::string out;
+  ex.write(hits, single, out);
+  return out;
 }
 
 }  // namespace kiln

@@ -20,6 +20,13 @@ std::string run_update(const Request& req, TxnView& view);
 std::string run_delete(const Request& req, TxnView& view);
 std::string run_get(const Request& req, const Store& store);
 
+// Definitions and analytics (QUERY.md "Beyond rc2").
+std::string run_index(const Request& req, TxnView& view);       // "index"
+std::string run_drop_index(const Request& req, TxnView& view);  // "drop_index"
+std::string run_schema(const Request& req, TxnView& view);      // "schema"
+std::string run_indexes(const Request& req, const Store& store);    // "indexes"
+std::string run_aggregate(const Request& req, const Store& store);  // "aggregate"
+
 // One "set" item: the record to store for `doc` at (collection, key) with the
 // metadata rules of QUERY.md "set". Throws CONFLICT on an outdated _v.
 // Returns the record; *version gets the stored _v (0 for non-objects).

@@ -1,31 +1,47 @@
-// Collection: the documents of one collection, key -> DocRef, in RAM.
-// Not synchronized itself: Store's owner (Db) serializes writers and lets
-// readers share (see db.h).
+// Collection: the documents of one collection, key -> DocRef, in RAM, plus
+// its secondary indexes and JSON Schema. Not synchronized itself: Store's
+// owner (Db) serializes writers and lets readers share (see db.h).
+//
+// Records live in a dense vector (slots) so scans walk memory in order and
+// split evenly across threads; a hash set of slot numbers, hashed by the
+// record's own key, finds a key. Erase moves the last slot into the hole.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include <absl/container/flat_hash_set.h>
 
 #include "store/doc_record.h"
+#include "store/index.h"
 #include "util/hash.h"
 
 namespace kiln {
 
+class Schema;
+
 class Collection {
  public:
+  Collection();
+  Collection(const Collection&) = delete;
+  Collection& operator=(const Collection&) = delete;
+  ~Collection();
+
   // The record stored at key, or an empty DocRef.
   DocRef find(std::string_view key) const;
   const DocRecord* find_raw(std::string_view key) const;
 
-  // Inserts or replaces the record at record->key().
+  // Inserts or replaces the record at record->key(); keeps indexes current.
   void put(DocRef record);
   // Returns true if a record was removed.
   bool erase(std::string_view key);
+  // Removes every document; index and schema definitions stay.
+  void clear();
 
-  size_t size() const { return docs_.size(); }
+  size_t size() const { return slots_.size(); }
   size_t bytes_in_ram() const { return bytes_; }
 
   // Every record, in ascending key order (deterministic results).
@@ -33,28 +49,49 @@ class Collection {
 
   template <typename Fn>
   void for_each(Fn&& fn) const {
-    for (const DocRef& r : docs_) fn(r);
+    for (const DocRef& r : slots_) fn(r);
   }
 
+  // Dense access for scans: slot(i) for i < size(), in no particular order.
+  const DocRecord* slot(size_t i) const { return slots_[i].get(); }
+
+  // Secondary indexes (store/index.h), by field path.
+  const Index* index(std::string_view field) const;
+  const std::vector<std::unique_ptr<Index>>& indexes() const { return indexes_; }
+  // Creates (and fills) the index; replaces one on the same field.
+  void create_index(const IndexDef& def);
+  bool drop_index(std::string_view field);
+
+  const std::shared_ptr<const Schema>& schema() const { return schema_; }
+  void set_schema(std::shared_ptr<const Schema> schema) { schema_ = std::move(schema); }
+
+  bool has_definitions() const { return !indexes_.empty() || schema_ != nullptr; }
+
  private:
-  // The set is keyed by the record's own key, so the key is stored once.
-  struct KeyHash {
+  // Hash and equality over slot numbers that look at the slot's record key,
+  // with transparent lookup by key.
+  struct SlotHash {
     using is_transparent = void;
+    const std::vector<DocRef>* slots;
     size_t operator()(std::string_view k) const { return hash_bytes(k); }
-    size_t operator()(const DocRef& r) const { return (*this)(r->key()); }
+    size_t operator()(uint32_t s) const { return hash_bytes((*slots)[s]->key()); }
   };
-  struct KeyEq {
+  struct SlotEq {
     using is_transparent = void;
-    static std::string_view key_of(std::string_view k) { return k; }
-    static std::string_view key_of(const DocRef& r) { return r->key(); }
+    const std::vector<DocRef>* slots;
+    std::string_view key_of(std::string_view k) const { return k; }
+    std::string_view key_of(uint32_t s) const { return (*slots)[s]->key(); }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return key_of(a) == key_of(b);
     }
   };
 
-  absl::flat_hash_set<DocRef, KeyHash, KeyEq> docs_;
+  std::vector<DocRef> slots_;
+  absl::flat_hash_set<uint32_t, SlotHash, SlotEq> by_key_;
   size_t bytes_ = 0;
+  std::vector<std::unique_ptr<Index>> indexes_;
+  std::shared_ptr<const Schema> schema_;
 };
 
 }  // namespace kiln

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "schema/schema.h"
 #include "write/write_batch.h"
 
 namespace kiln {
@@ -25,7 +26,11 @@ Collection& Store::get_or_create(std::string_view name) {
 bool Store::drop(std::string_view name) {
   auto it = collections_.find(name);
   if (it == collections_.end()) return false;
-  collections_.erase(it);
+  if (it->second->has_definitions()) {
+    it->second->clear();  // a drop removes the documents; indexes and schema stay
+  } else {
+    collections_.erase(it);
+  }
   return true;
 }
 
@@ -41,7 +46,15 @@ std::vector<std::string> Store::names() const {
 namespace kiln {
 
 std::vector<Mutation> Store::definitions() const {
-  return {};  // collections carry no definitions besides their documents yet
+  std::vector<Mutation> out;
+  for (const std::string& name : names()) {
+    const Collection* c = find(name);
+    for (const auto& index : c->indexes()) {
+      out.push_back({Mutation::Kind::kCreateIndex, name, {}, {}, index->def().to_json()});
+    }
+    if (c->schema()) out.push_back({Mutation::Kind::kSetSchema, name, {}, {}, c->schema()->json()});
+  }
+  return out;
 }
 
 }  // namespace kiln

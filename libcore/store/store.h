@@ -19,7 +19,8 @@ class Store {
   const Collection* find(std::string_view name) const;
   Collection* find(std::string_view name);
   Collection& get_or_create(std::string_view name);
-  // Returns true if the collection existed.
+  // Removes the collection's documents; returns true if it existed. A
+  // collection with index or schema definitions keeps them (and so stays).
   bool drop(std::string_view name);
 
   std::vector<std::string> names() const;  // sorted

@@ -1,5 +1,9 @@
 #include "write/txn_view.h"
 
+#include "doc/json_writer.h"
+#include "schema/schema.h"
+#include "util/error.h"
+
 namespace kiln {
 
 DocRef TxnView::find(std::string_view collection, std::string_view key) const {
@@ -13,15 +17,68 @@ DocRef TxnView::find(std::string_view collection, std::string_view key) const {
   return c ? c->find(key) : DocRef();
 }
 
+const Schema* TxnView::schema_for(std::string_view collection) const {
+  auto p = pending_.find(collection);
+  if (p != pending_.end() && p->second.schema_set) return p->second.schema.get();
+  const Collection* c = base_.find(collection);
+  return c ? c->schema().get() : nullptr;
+}
+
+void TxnView::check_unique(std::string_view collection, const DocRecord& record, Pending& p) {
+  const Collection* c = base_.find(collection);
+  if (!c) return;
+  for (const auto& index : c->indexes()) {
+    if (!index->def().unique) continue;
+    UniquePending& u = p.unique[index->def().field];
+    std::string key(record.key());
+    if (auto old = u.value_by_key.find(key); old != u.value_by_key.end()) {
+      auto k = u.key_by_value.find(old->second);
+      if (k != u.key_by_value.end() && k->second == key) u.key_by_value.erase(k);
+      u.value_by_key.erase(old);
+    }
+    // Missing and null values are not constrained (as SQL treats NULL).
+    doc::Value v = index->path().lookup(record.value());
+    if (!v.valid() || v.is_null()) continue;
+    std::string value = Index::hash_key(v);
+    auto conflict = [&](std::string_view other) {
+      throw Error(Code::kConflict, "Conflict: Duplicate value " + doc::to_json(v) + " for unique index '" +
+                                       index->def().field + "' (already used by '" + std::string(other) + "')");
+    };
+    if (auto k = u.key_by_value.find(value); k != u.key_by_value.end() && k->second != key) conflict(k->second);
+    if (const RecordSet* holders = index->find(value)) {
+      for (const DocRecord* holder : *holders) {
+        if (holder->key() == key) continue;
+        DocRef current = find(collection, holder->key());  // it may have changed in this request
+        if (!current) continue;
+        doc::Value cv = index->path().lookup(current->value());
+        if (cv.valid() && !cv.is_null() && Index::hash_key(cv) == value) conflict(holder->key());
+      }
+    }
+    u.key_by_value[value] = key;
+    u.value_by_key[key] = std::move(value);
+  }
+}
+
 void TxnView::put(std::string_view collection, DocRef record) {
+  if (const Schema* schema = schema_for(collection)) schema->validate(record->value());
+  Pending& p = pending_[collection];
+  check_unique(collection, *record, p);
   std::string key(record->key());
-  pending_[collection].docs[key] = record;
+  p.docs[key] = record;
   batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}});
 }
 
 bool TxnView::erase(std::string_view collection, std::string_view key) {
   if (!contains(collection, key)) return false;
-  pending_[collection].docs[key] = DocRef();
+  Pending& p = pending_[collection];
+  for (auto& [field, u] : p.unique) {
+    auto old = u.value_by_key.find(key);
+    if (old == u.value_by_key.end()) continue;
+    auto k = u.key_by_value.find(old->second);
+    if (k != u.key_by_value.end() && k->second == key) u.key_by_value.erase(k);
+    u.value_by_key.erase(old);
+  }
+  p.docs[key] = DocRef();
   batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}, {}});
   return true;
 }
@@ -30,7 +87,17 @@ void TxnView::drop(std::string_view collection) {
   Pending& p = pending_[collection];
   p.dropped = true;
   p.docs.clear();
+  p.unique.clear();
   batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}, {}});
+}
+
+void TxnView::define(Mutation m, std::shared_ptr<const Schema> schema) {
+  if (m.kind == Mutation::Kind::kSetSchema) {
+    Pending& p = pending_[m.collection];
+    p.schema_set = true;
+    p.schema = std::move(schema);
+  }
+  batch_.mutations.push_back(std::move(m));
 }
 
 }  // namespace kiln

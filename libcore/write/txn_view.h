@@ -2,8 +2,13 @@
 // the committed Store plus the request's own pending mutations on top — so
 // later items of a request (or of a batch) see earlier ones, and nothing
 // touches the Store until the whole WriteBatch is known to be valid.
+//
+// put() enforces the collection's rules while planning, so a failing item
+// fails the whole request: its JSON Schema (INVALID_ARGUMENT) and its unique
+// indexes (CONFLICT), both against base + pending documents.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -14,6 +19,8 @@
 #include "write/write_batch.h"
 
 namespace kiln {
+
+class Schema;
 
 class TxnView {
  public:
@@ -27,18 +34,57 @@ class TxnView {
   bool erase(std::string_view collection, std::string_view key);
   void drop(std::string_view collection);
 
+  // Index / schema definition changes (kCreateIndex, kDropIndex, kSetSchema).
+  // A schema set here applies to later puts of this request.
+  void define(Mutation m, std::shared_ptr<const Schema> schema = nullptr);
+
+  // Whether this request changed documents of `collection` so far.
+  bool has_pending(std::string_view collection) const { return pending_.contains(collection); }
+  // Every document of `collection` as this request sees it, in no order.
+  template <typename Fn>
+  void for_each(std::string_view collection, Fn&& fn) const;
+
   const Store& base() const { return base_; }
   WriteBatch take_batch() { return std::move(batch_); }
 
  private:
+  // A unique index's values among this request's pending documents.
+  struct UniquePending {
+    absl::flat_hash_map<std::string, std::string, StringHash, StringEq> key_by_value;
+    absl::flat_hash_map<std::string, std::string, StringHash, StringEq> value_by_key;
+  };
   struct Pending {
     bool dropped = false;                              // base collection hidden
     absl::flat_hash_map<std::string, DocRef, StringHash, StringEq> docs;  // empty DocRef = deleted
+    absl::flat_hash_map<std::string, UniquePending> unique;  // by index field
+    bool schema_set = false;
+    std::shared_ptr<const Schema> schema;
   };
+
+  const Schema* schema_for(std::string_view collection) const;
+  void check_unique(std::string_view collection, const DocRecord& record, Pending& p);
 
   const Store& base_;
   absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;
   WriteBatch batch_;
 };
+
+template <typename Fn>
+void TxnView::for_each(std::string_view collection, Fn&& fn) const {
+  auto p = pending_.find(collection);
+  const Collection* c = base_.find(collection);
+  if (c && (p == pending_.end() || !p->second.dropped)) {
+    for (size_t i = 0; i < c->size(); ++i) {
+      const DocRecord* r = c->slot(i);
+      if (p != pending_.end() && p->second.docs.contains(r->key())) continue;
+      fn(r);
+    }
+  }
+  if (p != pending_.end()) {
+    for (const auto& [key, record] : p->second.docs) {
+      if (record) fn(record.get());
+    }
+  }
+}
 
 }  // namespace kiln

@@ -15,7 +15,14 @@ class Store;
 
 // Kinds are stored in log records: never renumber, only add.
 struct Mutation {
-  enum class Kind : uint8_t { kPut = 1, kDelete = 2, kDrop = 3 };
+  enum class Kind : uint8_t {
+    kPut = 1,
+    kDelete = 2,
+    kDrop = 3,
+    kCreateIndex = 4,  // payload: {"field":path,"unique":bool}
+    kDropIndex = 5,    // payload: {"field":path}
+    kSetSchema = 6,    // payload: the JSON Schema, or null to remove it
+  };
   Kind kind;
   std::string collection;
   std::string key;      // kDelete (kPut takes it from the record)

@@ -1,0 +1,258 @@
+#include "query/projection.h"
+
+#include <algorithm>
+
+#include "doc/builder.h"
+#include "doc/json_writer.h"
+#include "doc/path.h"
+
+namespace kiln::query {
+namespace {
+
+// Writes object members with commas; `rollback` undoes a member whose
+// value turned out empty.
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
+  void member(std::string_view key) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    doc::write_json_string(key, out_);
+    out_.push_back(':');
+  }
+  struct Mark {
+    size_t size;
+    bool first;
+  };
+  Mark mark() const { return {out_.size(), first_}; }
+  void rollback(Mark m) {
+    out_.resize(m.size);
+    first_ = m.first;
+  }
+  bool empty() const { return first_; }
+  void close() { out_.push_back('}'); }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+// Writes `object` keeping only the paths in `tree`; returns whether any
+// member was written (the caller drops an empty nested result).
+bool write_fields(doc::Value object, const PathTree& tree, std::string& out) {
+  ObjectWriter w(out);
+  for (const auto& [key, sub] : tree.kids) {
+    doc::Value v = object.find(key);
+    if (!v.valid()) continue;
+    if (sub.whole) {
+      w.member(key);
+      doc::write_json(v, out);
+    } else if (v.is_object()) {
+      auto m = w.mark();
+      w.member(key);
+      if (!write_fields(v, sub, out)) w.rollback(m);
+    }
+  }
+  bool any = !w.empty();
+  w.close();
+  return any;
+}
+
+// Writes `object` without the paths in `tree`; returns whether any member
+// was written.
+bool write_excluded(doc::Value object, const PathTree& tree, std::string& out) {
+  ObjectWriter w(out);
+  size_t n = object.count();
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view key = object.key_at(i);
+    doc::Value v = object.value_at(i);
+    auto it = tree.kids.find(key);
+    if (it == tree.kids.end()) {
+      w.member(key);
+      doc::write_json(v, out);
+    } else if (it->second.whole) {
+      continue;
+    } else if (v.is_object()) {
+      auto m = w.mark();
+      w.member(key);
+      if (!write_excluded(v, it->second, out)) w.rollback(m);  // emptied parent goes too
+    } else {
+      w.member(key);
+      doc::write_json(v, out);
+    }
+  }
+  bool any = !w.empty();
+  w.close();
+  return any;
+}
+
+struct Extra {
+  std::string_view key;
+  enum class Kind { kValue, kString, kSkip } kind;
+  doc::Value value;
+  std::string_view text;
+};
+
+void set_extra(std::vector<Extra>& extras, Extra e) {
+  for (Extra& x : extras) {
+    if (x.key == e.key) {
+      x = e;
+      return;
+    }
+  }
+  extras.push_back(e);
+}
+
+void encode_fields(doc::Value object, const PathTree& tree, std::string& out, bool* any) {
+  std::vector<doc::Field> fields;
+  std::vector<std::string> nested;
+  nested.reserve(tree.kids.size());
+  for (const auto& [key, sub] : tree.kids) {
+    doc::Value v = object.find(key);
+    if (!v.valid()) continue;
+    if (sub.whole) {
+      fields.push_back({key, v.bytes()});
+    } else if (v.is_object()) {
+      std::string child;
+      bool child_any = false;
+      encode_fields(v, sub, child, &child_any);
+      if (!child_any) continue;
+      nested.push_back(std::move(child));
+      fields.push_back({key, nested.back()});
+    }
+  }
+  *any = !fields.empty();
+  doc::put_object(out, fields);
+}
+
+}  // namespace
+
+void PathTree::add(std::string_view path) {
+  PathTree* node = this;
+  for (std::string_view part : doc::split_path(path)) {
+    if (node->whole) return;  // an ancestor is already kept (or removed) whole
+    auto it = node->kids.find(part);
+    if (it == node->kids.end()) it = node->kids.emplace(std::string(part), PathTree{}).first;
+    node = &it->second;
+  }
+  node->whole = true;
+  node->kids.clear();
+}
+
+Projection Projection::parse(simdjson::simdjson_result<simdjson::dom::element> fields,
+                             simdjson::simdjson_result<simdjson::dom::element> excluded) {
+  Projection p;
+  simdjson::dom::array list;
+  if (fields.get_array().get(list) == simdjson::SUCCESS) {
+    p.mode = Mode::kFields;
+  } else if (excluded.get_array().get(list) == simdjson::SUCCESS) {
+    p.mode = Mode::kExclude;
+  } else {
+    return p;
+  }
+  for (simdjson::dom::element e : list) {
+    std::string_view path;
+    if (e.get_string().get(path) == simdjson::SUCCESS) p.tree.add(path);
+  }
+  return p;
+}
+
+void write_shaped(doc::Value document, std::string_view key, bool with_key, const Projection& projection,
+                  const std::vector<Embed>& embeds, std::string& out) {
+  using Mode = Projection::Mode;
+  if (!document.is_object()) {
+    // rc2: a stored non-object stays bare, except under `fields`, where the
+    // shaped result is a new object holding only _key.
+    if (projection.mode != Mode::kFields) {
+      doc::write_json(document, out);
+    } else if (with_key) {
+      out.append("{\"_key\":");
+      doc::write_json_string(key, out);
+      out.push_back('}');
+    } else {
+      out.append("{}");
+    }
+    return;
+  }
+  if (projection.mode == Mode::kNone && embeds.empty()) {
+    if (with_key) {
+      doc::write_json_with_key(document, key, out);
+      return;
+    }
+    if (!document.find("_key").valid()) {
+      doc::write_json(document, out);
+      return;
+    }
+  }
+
+  // Members added after projection, in the order rc2 applies them.
+  std::vector<Extra> extras;
+  if (doc::Value v = document.find("_v"); v.valid()) set_extra(extras, {"_v", Extra::Kind::kValue, v, {}});
+  set_extra(extras, with_key ? Extra{"_key", Extra::Kind::kString, {}, key} : Extra{"_key", Extra::Kind::kSkip, {}, {}});
+  for (const Embed& e : embeds) set_extra(extras, {e.first, Extra::Kind::kValue, e.second, {}});
+  std::sort(extras.begin(), extras.end(), [](const Extra& a, const Extra& b) { return a.key < b.key; });
+
+  ObjectWriter w(out);
+  auto write_extra = [&](const Extra& e) {
+    if (e.kind == Extra::Kind::kSkip) return;
+    w.member(e.key);
+    if (e.kind == Extra::Kind::kString) {
+      doc::write_json_string(e.text, out);
+    } else {
+      doc::write_json(e.value, out);
+    }
+  };
+  size_t n = document.count(), x = 0;
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view k = document.key_at(i);
+    while (x < extras.size() && extras[x].key < k) write_extra(extras[x++]);
+    if (x < extras.size() && extras[x].key == k) {
+      write_extra(extras[x++]);  // replaces the stored member
+      continue;
+    }
+    doc::Value v = document.value_at(i);
+    if (projection.mode == Mode::kNone) {
+      w.member(k);
+      doc::write_json(v, out);
+      continue;
+    }
+    auto it = projection.tree.kids.find(k);
+    if (projection.mode == Mode::kFields) {
+      if (it == projection.tree.kids.end()) continue;
+      if (it->second.whole) {
+        w.member(k);
+        doc::write_json(v, out);
+      } else if (v.is_object()) {
+        auto m = w.mark();
+        w.member(k);
+        if (!write_fields(v, it->second, out)) w.rollback(m);
+      }
+    } else {  // exclude
+      if (it == projection.tree.kids.end() || !v.is_object()) {
+        if (it != projection.tree.kids.end() && it->second.whole) continue;
+        w.member(k);
+        doc::write_json(v, out);
+      } else if (!it->second.whole) {
+        auto m = w.mark();
+        w.member(k);
+        if (!write_excluded(v, it->second, out)) w.rollback(m);
+      }
+    }
+  }
+  while (x < extras.size()) write_extra(extras[x++]);
+  w.close();
+}
+
+std::string project_encoded(doc::Value document, const PathTree& fields) {
+  std::string out;
+  if (!document.is_object()) {
+    std::vector<doc::Field> none;
+    doc::put_object(out, none);
+    return out;
+  }
+  bool any = false;
+  encode_fields(document, fields, out, &any);
+  return out;
+}
+
+}  // namespace kiln::query
