@@ -65,6 +65,10 @@ bool Executor::less(const Hit& a, const Hit& b) const {
 
 // Keeps the best `limit` hits (unordered) once the list has grown enough.
 void Executor::trim(std::vector<Hit>& hits, size_t limit) const {
+  if (input_order_) {
+    if (hits.size() > limit) hits.resize(limit);
+    return;
+  }
   if (limit == std::numeric_limits<size_t>::max() || hits.size() < 2 * limit + 256) return;
   std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(),
                    [this](const Hit& a, const Hit& b) { return less(a, b); });
@@ -72,6 +76,10 @@ void Executor::trim(std::vector<Hit>& hits, size_t limit) const {
 }
 
 void Executor::order(std::vector<Hit>& hits, size_t limit) const {
+  if (input_order_) {
+    if (hits.size() > limit) hits.resize(limit);
+    return;
+  }
   auto cmp = [this](const Hit& a, const Hit& b) { return less(a, b); };
   if (limit < hits.size()) {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(), cmp);
@@ -247,6 +255,7 @@ std::vector<Hit> Executor::run(const std::vector<const DocRecord*>* records, boo
   std::vector<Hit> hits;
   if (records) {
     access_ = AccessPath::kKeys;
+    input_order_ = q_.sort.empty();  // rc2's order is random; the request's is the useful one
     hits = scan(records->size(), [records](size_t i) { return (*records)[i]; }, limit, matched);
   } else if (coll_) {
     std::vector<const DocRecord*> candidates;

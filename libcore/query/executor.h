@@ -82,6 +82,7 @@ class Executor {
   const Collection* coll_;
   JoinResolver joins_;
   bool join_first_ = false;  // where/sort read a join alias
+  bool input_order_ = false;  // unsorted keys fetch: keep the request's order
   std::vector<std::deque<std::string>> storage_;
   AccessPath access_ = AccessPath::kScan;
 };

@@ -45,10 +45,9 @@ std::string run_get(const Request& req, const Store& store) {
       std::string_view key;
       if (k.get_string().get(key) != simdjson::SUCCESS || !coll) continue;
       const DocRecord* r = coll->find_raw(key);
-      if (r) records.push_back(r);
+      // Request order; a key named twice counts once.
+      if (r && std::find(records.begin(), records.end(), r) == records.end()) records.push_back(r);
     }
-    std::sort(records.begin(), records.end());
-    records.erase(std::unique(records.begin(), records.end()), records.end());  // a key named twice counts once
   }
   if (q.count && *q.count == 0) not_found();  // QUERY.md: count 0 -> NOT_FOUND
   if (!coll) not_found();
