@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "schema/value_adapter.h"  // first: it configures valijson
+
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
 #include <valijson/validation_results.hpp>

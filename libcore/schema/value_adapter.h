@@ -4,6 +4,11 @@
 // object, value and frozen-value classes).
 #pragma once
 
+// Errors in schemas must reach us as exceptions, never abort().
+#ifndef VALIJSON_USE_EXCEPTIONS
+#define VALIJSON_USE_EXCEPTIONS 1
+#endif
+
 #include <cstdint>
 #include <iterator>
 #include <limits>
