@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "doc/encoder.h"
+#include "query/executor.h"
 #include "store/store.h"
 #include "support/test_db.h"
 #include "write/write_batch.h"
@@ -167,6 +169,39 @@ TEST(Definitions, RecreateIndexesAndSchemasFromMutations) {
   EXPECT_EQ(copy.definitions().size(), 2u);
   ASSERT_NE(copy.find("c"), nullptr);
   EXPECT_TRUE(copy.find("c")->index("a.b")->def().unique);
+}
+
+TEST(Planner, UsesIndexesWhereTheyApply) {
+  Store store;
+  WriteBatch batch;
+  simdjson::dom::parser parser;
+  for (int i = 0; i < 200; ++i) {
+    std::string json = R"({"city":")" + std::string(i % 2 ? "A" : "B") + R"(","age":)" + std::to_string(i % 50) + "}";
+    batch.mutations.push_back({Mutation::Kind::kPut, "c", {}, DocRef::make("k" + std::to_string(i), doc::encode(parser.parse(json).value())), {}});
+  }
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"city","unique":false})"});
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"age","unique":false})"});
+  apply(batch, store);
+  auto path_for = [&](const std::string& where, const std::string& sort, std::optional<uint64_t> count) {
+    simdjson::dom::parser p;
+    query::Query q;
+    q.where = query::Where::parse(p.parse(where).value());
+    if (!sort.empty()) q.sort = query::parse_sort(p.parse(sort).value());
+    q.count = count;
+    query::Executor ex(q, store, store.find("c"));
+    bool matched = false;
+    ex.run(nullptr, &matched);
+    return ex.access_path();
+  };
+  using query::AccessPath;
+  EXPECT_EQ(path_for(R"({"city":"a"})", "", {}), AccessPath::kIndexEquality);
+  EXPECT_EQ(path_for(R"({"city":{"$in":["a","b"]},"age":{"$gt":3}})", "", {}), AccessPath::kIndexEquality);
+  EXPECT_EQ(path_for(R"({"age":{"$gte":3,"$lt":5}})", "", {}), AccessPath::kIndexRange);
+  EXPECT_EQ(path_for(R"({"age":{"$gte":3}})", "", {}), AccessPath::kScan);  // too wide: a scan is cheaper
+  EXPECT_EQ(path_for(R"({})", R"([{"field":"age","order":"desc"}])", 5), AccessPath::kIndexOrder);
+  EXPECT_EQ(path_for(R"({})", R"(["age"])", {}), AccessPath::kScan);  // no count: full sort
+  EXPECT_EQ(path_for(R"({"other":1})", "", {}), AccessPath::kScan);
+  EXPECT_EQ(path_for(R"({"$or":[{"city":"a"}]})", "", {}), AccessPath::kScan);
 }
 
 }  // namespace
