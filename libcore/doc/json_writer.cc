@@ -16,7 +16,14 @@ class Sink {
   ~Sink() { out_.resize(pos_); }
 
   char* room(size_t n) {
-    if (pos_ + n > out_.size()) out_.resize(std::max(out_.size() * 2, pos_ + n + 256));
+    if (pos_ + n > out_.size()) {
+      // Capacity doubles; the size grows only a little past what is needed,
+      // since resize() zero-fills and ~Sink trims back: doubling the size
+      // made a call on a large buffer cost the buffer's length.
+      size_t want = pos_ + n + 256;
+      if (want > out_.capacity()) out_.reserve(std::max(out_.capacity() * 2, want));
+      out_.resize(want);
+    }
     return out_.data() + pos_;
   }
   void advance(size_t n) { pos_ += n; }

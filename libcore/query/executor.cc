@@ -84,18 +84,23 @@ void Executor::order(std::vector<Hit>& hits, size_t limit) const {
   if (limit < hits.size()) {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(), cmp);
     hits.resize(limit);
-  } else {
+  } else if (!std::is_sorted(hits.begin(), hits.end(), cmp)) {  // index buckets and key-ordered loads often are
     std::sort(hits.begin(), hits.end(), cmp);
   }
 }
 
 template <typename At>
-std::vector<Hit> Executor::scan(size_t n, At at, size_t limit, bool* matched) {
-  size_t parts = scan_threads(n);
+std::vector<Hit> Executor::scan(size_t n, At at, size_t limit, bool* matched, size_t min_per_thread) {
+  size_t parts = scan_threads(n, min_per_thread);
   std::vector<Scratch> scratch(parts);
   parallel_ranges(n, parts, [&](size_t begin, size_t end, size_t part) {
     Scratch& s = scratch[part];
+    constexpr size_t kAhead = 8;  // candidates from an index are scattered in RAM: fetch ahead
     for (size_t i = begin; i < end; ++i) {
+      if (i + kAhead < end) {
+        const char* next = reinterpret_cast<const char*>(at(i + kAhead));
+        for (int line = 0; line < 4; ++line) __builtin_prefetch(next + 64 * line);
+      }
       if (make_hit(at(i), s)) trim(s.hits, limit);
     }
   });
@@ -260,7 +265,7 @@ std::vector<Hit> Executor::run(const std::vector<const DocRecord*>* records, boo
   } else if (coll_) {
     std::vector<const DocRecord*> candidates;
     if (plan_index(candidates)) {
-      hits = scan(candidates.size(), [&candidates](size_t i) { return candidates[i]; }, limit, matched);
+      hits = scan(candidates.size(), [&candidates](size_t i) { return candidates[i]; }, limit, matched, 4096);
     } else if (!run_index_order(limit, hits, matched)) {
       access_ = AccessPath::kScan;
       hits = scan(coll_->size(), [this](size_t i) { return coll_->slot(i); }, limit, matched);
@@ -276,7 +281,9 @@ std::vector<Hit> Executor::all_matches() {
   if (!coll_) return {};
   std::vector<const DocRecord*> candidates;
   size_t all = std::numeric_limits<size_t>::max();
-  if (plan_index(candidates)) return scan(candidates.size(), [&candidates](size_t i) { return candidates[i]; }, all, &matched);
+  if (plan_index(candidates)) {
+    return scan(candidates.size(), [&candidates](size_t i) { return candidates[i]; }, all, &matched, 4096);
+  }
   access_ = AccessPath::kScan;
   return scan(coll_->size(), [this](size_t i) { return coll_->slot(i); }, all, &matched);
 }
@@ -294,11 +301,34 @@ void Executor::write(const std::vector<Hit>& hits, bool single, std::string& out
     one(hits.front());
     return;
   }
-  out.reserve(out.size() + hits.size() * 64);
   out.push_back('[');
-  for (size_t i = 0; i < hits.size(); ++i) {
-    if (i) out.push_back(',');
-    one(hits[i]);
+  size_t parts = joins_.empty() ? scan_threads(hits.size(), 2048) : 1;
+  if (parts <= 1) {
+    out.reserve(out.size() + hits.size() * 64);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      if (i) out.push_back(',');
+      one(hits[i]);
+    }
+  } else {
+    // Large results: each thread writes a contiguous slice, joined in order.
+    std::vector<std::string> pieces(parts);
+    parallel_ranges(hits.size(), parts, [&](size_t begin, size_t end, size_t part) {
+      std::string& piece = pieces[part];
+      piece.reserve((end - begin) * 64);
+      std::vector<Embed> none;
+      for (size_t i = begin; i < end; ++i) {
+        if (i + 6 < end) {
+          const char* next = reinterpret_cast<const char*>(hits[i + 6].record);
+          for (int line = 0; line < 4; ++line) __builtin_prefetch(next + 64 * line);
+        }
+        if (i) piece.push_back(',');
+        write_shaped(hits[i].record->value(), hits[i].record->key(), true, q_.projection, none, piece);
+      }
+    });
+    size_t total = out.size();
+    for (const std::string& p : pieces) total += p.size();
+    out.reserve(total + 1);
+    for (const std::string& p : pieces) out += p;
   }
   out.push_back(']');
 }

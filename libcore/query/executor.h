@@ -73,7 +73,7 @@ class Executor {
   void order(std::vector<Hit>& hits, size_t limit) const;
 
   template <typename At>
-  std::vector<Hit> scan(size_t n, At at, size_t limit, bool* matched);
+  std::vector<Hit> scan(size_t n, At at, size_t limit, bool* matched, size_t min_per_thread = 32768);
   bool plan_index(std::vector<const DocRecord*>& out);
   bool run_index_order(size_t limit, std::vector<Hit>& out, bool* matched);
 

@@ -1,13 +1,51 @@
 #include "query/projection.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "doc/builder.h"
 #include "doc/json_writer.h"
 #include "doc/path.h"
+#include "query/path.h"
 
 namespace kiln::query {
 namespace {
+
+bool plain_text(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void put_string(std::string_view s, std::string& out) {
+  if (!plain_text(s)) {
+    doc::write_json_string(s, out);
+    return;
+  }
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+}
+
+// write_json with the common scalars appended directly (no writer setup per
+// value: projected rows are many small values).
+void put_value(doc::Value v, std::string& out) {
+  switch (v.tag()) {
+    case doc::kNull: out.append("null"); return;
+    case doc::kTrue: out.append("true"); return;
+    case doc::kFalse: out.append("false"); return;
+    case doc::kInt: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_int());
+      out.append(buf, static_cast<size_t>(end - buf));
+      return;
+    }
+    case doc::kString: put_string(v.as_string(), out); return;
+    default: doc::write_json(v, out);
+  }
+}
 
 // Writes object members with commas; `rollback` undoes a member whose
 // value turned out empty.
@@ -17,7 +55,7 @@ class ObjectWriter {
   void member(std::string_view key) {
     if (!first_) out_.push_back(',');
     first_ = false;
-    doc::write_json_string(key, out_);
+    put_string(key, out_);
     out_.push_back(':');
   }
   struct Mark {
@@ -42,11 +80,11 @@ class ObjectWriter {
 bool write_fields(doc::Value object, const PathTree& tree, std::string& out) {
   ObjectWriter w(out);
   for (const auto& [key, sub] : tree.kids) {
-    doc::Value v = object.find(key);
+    doc::Value v = find_field(object, key);
     if (!v.valid()) continue;
     if (sub.whole) {
       w.member(key);
-      doc::write_json(v, out);
+      put_value(v, out);
     } else if (v.is_object()) {
       auto m = w.mark();
       w.member(key);
@@ -93,15 +131,44 @@ struct Extra {
   std::string_view text;
 };
 
-void set_extra(std::vector<Extra>& extras, Extra e) {
-  for (Extra& x : extras) {
-    if (x.key == e.key) {
-      x = e;
-      return;
+// A few members (usually _v and _key) without a heap allocation.
+class Extras {
+ public:
+  void set(Extra e) {
+    for (size_t i = 0; i < size(); ++i) {
+      if ((*this)[i].key == e.key) {
+        (*this)[i] = e;
+        return;
+      }
+    }
+    if (n_ < kInline) {
+      inline_[n_++] = e;
+    } else {
+      more_.push_back(e);
     }
   }
-  extras.push_back(e);
-}
+  size_t size() const { return n_ + more_.size(); }
+  Extra& operator[](size_t i) { return i < kInline ? inline_[i] : more_[i - kInline]; }
+  void sort() {
+    if (more_.empty()) {  // insertion sort: at most kInline members
+      for (size_t i = 1; i < n_; ++i) {
+        for (size_t j = i; j > 0 && inline_[j].key < inline_[j - 1].key; --j) std::swap(inline_[j], inline_[j - 1]);
+      }
+      return;
+    }
+    std::vector<Extra> all(inline_, inline_ + n_);
+    all.insert(all.end(), more_.begin(), more_.end());
+    std::sort(all.begin(), all.end(), [](const Extra& a, const Extra& b) { return a.key < b.key; });
+    for (size_t i = 0; i < kInline; ++i) inline_[i] = all[i];
+    more_.assign(all.begin() + kInline, all.end());
+  }
+
+ private:
+  static constexpr size_t kInline = 4;
+  Extra inline_[kInline];
+  size_t n_ = 0;
+  std::vector<Extra> more_;
+};
 
 void encode_fields(doc::Value object, const PathTree& tree, std::string& out, bool* any) {
   std::vector<doc::Field> fields;
@@ -186,23 +253,47 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
   }
 
   // Members added after projection, in the order rc2 applies them.
-  std::vector<Extra> extras;
-  if (doc::Value v = document.find("_v"); v.valid()) set_extra(extras, {"_v", Extra::Kind::kValue, v, {}});
-  set_extra(extras, with_key ? Extra{"_key", Extra::Kind::kString, {}, key} : Extra{"_key", Extra::Kind::kSkip, {}, {}});
-  for (const Embed& e : embeds) set_extra(extras, {e.first, Extra::Kind::kValue, e.second, {}});
-  std::sort(extras.begin(), extras.end(), [](const Extra& a, const Extra& b) { return a.key < b.key; });
+  Extras extras;
+  if (doc::Value v = find_field(document, "_v"); v.valid()) extras.set({"_v", Extra::Kind::kValue, v, {}});
+  extras.set(with_key ? Extra{"_key", Extra::Kind::kString, {}, key} : Extra{"_key", Extra::Kind::kSkip, {}, {}});
+  for (const Embed& e : embeds) extras.set({e.first, Extra::Kind::kValue, e.second, {}});
+  extras.sort();
 
   ObjectWriter w(out);
   auto write_extra = [&](const Extra& e) {
     if (e.kind == Extra::Kind::kSkip) return;
     w.member(e.key);
     if (e.kind == Extra::Kind::kString) {
-      doc::write_json_string(e.text, out);
+      put_string(e.text, out);
     } else {
-      doc::write_json(e.value, out);
+      put_value(e.value, out);
     }
   };
-  size_t n = document.count(), x = 0;
+  size_t x = 0;
+  if (projection.mode == Mode::kFields) {
+    // Walk the requested paths (few) rather than the document's fields.
+    for (const auto& [k, sub] : projection.tree.kids) {
+      while (x < extras.size() && extras[x].key < k) write_extra(extras[x++]);
+      if (x < extras.size() && extras[x].key == k) {
+        write_extra(extras[x++]);
+        continue;
+      }
+      doc::Value v = find_field(document, k);
+      if (!v.valid()) continue;
+      if (sub.whole) {
+        w.member(k);
+        put_value(v, out);
+      } else if (v.is_object()) {
+        auto m = w.mark();
+        w.member(k);
+        if (!write_fields(v, sub, out)) w.rollback(m);
+      }
+    }
+    while (x < extras.size()) write_extra(extras[x++]);
+    w.close();
+    return;
+  }
+  size_t n = document.count();
   for (size_t i = 0; i < n; ++i) {
     std::string_view k = document.key_at(i);
     while (x < extras.size() && extras[x].key < k) write_extra(extras[x++]);
