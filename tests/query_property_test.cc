@@ -448,7 +448,7 @@ void run_rounds(uint32_t seed, int docs, int queries) {
     std::string full = request(where, sort, count, offset, "");
     Result a = plain.run(full), b = indexed.run(full);
     ASSERT_EQ(a.status, b.status) << full;
-    ASSERT_EQ(a.body, b.body) << full;
+    ASSERT_TRUE(mask_times(a.body) == mask_times(b.body)) << full;  // the two loads may straddle a second
     if (q % 10 == 0) {
       std::string agg = R"({"op":"aggregate","collection":"r","groupBy":"b","where":)" + where_json(where) +
                         R"(,"metrics":{"n":{"$count":"*"},"s":{"$sum":"c.d"},"m":{"$max":"a"}}})";
@@ -461,7 +461,7 @@ void run_rounds(uint32_t seed, int docs, int queries) {
     std::string del = R"({"op":"delete","collection":"r","where":)" + where_json(g.where(0)) + "}";
     ASSERT_EQ(plain.ok(del), indexed.ok(del)) << del;
     std::string all = R"({"op":"get","collection":"r","fields":["_v"]})";
-    ASSERT_EQ(plain.run(all).body, indexed.run(all).body) << del;
+    ASSERT_TRUE(plain.run(all).body == indexed.run(all).body) << del;
   }
 }
 

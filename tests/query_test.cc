@@ -182,6 +182,8 @@ TEST_F(Query, MultiKeySortCountOffset) {
   EXPECT_EQ(keys_of(get(R"("count":2,"offset":2)")), "c,d");
   EXPECT_EQ(keys_of(get(R"("count":-1,"offset":"x")")), "a,b,c,d,e");  // ignored
   EXPECT_EQ(keys_of(get(R"("count":2.0)")), "a,b,c,d,e");
+  EXPECT_EQ(keys_of(get(R"("count":18446744073709551615,"offset":3)")), "d,e");  // no overflow
+  EXPECT_EQ(keys_of(get(R"("count":9223372036854775807,"sort":["age"])")), "d,b,a,c,e");
   EXPECT_EQ(keys_of(get(R"("sort":[5,{"order":"desc"},""],"count":1)")), "a");  // bad specs skipped
 }
 

@@ -69,7 +69,7 @@ void Executor::trim(std::vector<Hit>& hits, size_t limit) const {
     if (hits.size() > limit) hits.resize(limit);
     return;
   }
-  if (limit == std::numeric_limits<size_t>::max() || hits.size() < 2 * limit + 256) return;
+  if (hits.size() <= limit || hits.size() - limit < limit + 256) return;  // (overflow-safe for huge counts)
   std::nth_element(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(limit), hits.end(),
                    [this](const Hit& a, const Hit& b) { return less(a, b); });
   hits.resize(limit);

@@ -199,7 +199,7 @@ std::string run_aggregate(const Request& req, const Store& store) {
   absl::flat_hash_map<std::string_view, size_t> by_value;
   if (!group_by) groups.push_back({doc::Value(null_bytes), std::vector<Acc>(specs.size())});
   for (const query::Hit& h : hits) {
-    Group* g = &groups[0];
+    Group* g = group_by ? nullptr : &groups[0];
     if (group_by) {
       doc::Value v = group_by->lookup(h.doc);
       if (!v.valid()) v = doc::Value(null_bytes);
