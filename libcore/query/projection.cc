@@ -47,6 +47,13 @@ void put_value(doc::Value v, std::string& out) {
   }
 }
 
+doc::Value find_hinted(doc::Value object, std::string_view key, const PathTree& node) {
+  uint32_t hint = node.hint.at.load(std::memory_order_relaxed), seen = hint;
+  doc::Value v = find_field(object, key, &hint);
+  if (hint != seen) node.hint.at.store(hint, std::memory_order_relaxed);
+  return v;
+}
+
 // Writes object members with commas; `rollback` undoes a member whose
 // value turned out empty.
 class ObjectWriter {
@@ -80,7 +87,7 @@ class ObjectWriter {
 bool write_fields(doc::Value object, const PathTree& tree, std::string& out) {
   ObjectWriter w(out);
   for (const auto& [key, sub] : tree.kids) {
-    doc::Value v = find_field(object, key);
+    doc::Value v = find_hinted(object, key, sub);
     if (!v.valid()) continue;
     if (sub.whole) {
       w.member(key);
@@ -254,7 +261,8 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
 
   // Members added after projection, in the order rc2 applies them.
   Extras extras;
-  if (doc::Value v = find_field(document, "_v"); v.valid()) extras.set({"_v", Extra::Kind::kValue, v, {}});
+  uint32_t v_hint = 0;  // "_v" sorts before every lowercase key: usually first
+  if (doc::Value v = find_field(document, "_v", &v_hint); v.valid()) extras.set({"_v", Extra::Kind::kValue, v, {}});
   extras.set(with_key ? Extra{"_key", Extra::Kind::kString, {}, key} : Extra{"_key", Extra::Kind::kSkip, {}, {}});
   for (const Embed& e : embeds) extras.set({e.first, Extra::Kind::kValue, e.second, {}});
   extras.sort();
@@ -278,7 +286,7 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
         write_extra(extras[x++]);
         continue;
       }
-      doc::Value v = find_field(document, k);
+      doc::Value v = find_hinted(document, k, sub);
       if (!v.valid()) continue;
       if (sub.whole) {
         w.member(k);

@@ -5,6 +5,8 @@
 // Writes JSON straight from the encoded document.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -22,6 +24,17 @@ namespace kiln::query {
 struct PathTree {
   bool whole = false;
   std::map<std::string, PathTree, std::less<>> kids;
+  // Where this member was found last time (see find_field); shared by
+  // threads, a stale value only costs a binary search.
+  struct Hint {
+    mutable std::atomic<uint32_t> at{0};
+    Hint() = default;
+    Hint(const Hint& o) : at(o.at.load(std::memory_order_relaxed)) {}
+    Hint& operator=(const Hint& o) {
+      at.store(o.at.load(std::memory_order_relaxed), std::memory_order_relaxed);
+      return *this;
+    }
+  } hint;
 
   void add(std::string_view path);
   bool empty() const { return !whole && kids.empty(); }
