@@ -13,6 +13,7 @@ inline constexpr const char* kDefaultPath = "./kiln-data";
 
 struct Global {
   std::string options;  // --options JSON for kiln_open
+  std::string program = "kiln";  // how this tool was invoked (argv[0]), for hints
 };
 
 // Opens `path` with the global options (plus read_only when asked).

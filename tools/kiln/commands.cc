@@ -125,7 +125,7 @@ int cmd_demo(const std::string& path, const Global& g) {
   }
   step("9. Verify every checksum of every file");
   int rc = cmd_verify(path);
-  std::cout << "\nDone. Explore it yourself:  kiln shell " << path << "\n";
+  std::cout << "\nDone. Explore it yourself:  " << g.program << " shell " << path << "\n";
   return rc;
 }
 

@@ -42,6 +42,7 @@ Exit status: 0 ok, 1 failure (or damage found by verify), 2 usage error.
 
 int main(int argc, char** argv) {
   kiln_cli::Global g;
+  if (argc > 0 && argv[0]) g.program = argv[0];
   std::string format;
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
