@@ -97,16 +97,7 @@ const uint8_t* Value::entry_at(size_t i) const {
   size_t n;
   bool wide;
   const uint8_t* entries = object_entries(&n, &wide);
-  const uint8_t* table = entries - n * (wide ? 4 : 2);
-  uint32_t off = 0;
-  if (wide) {
-    std::memcpy(&off, table + 4 * i, 4);
-  } else {
-    uint16_t o16;
-    std::memcpy(&o16, table + 2 * i, 2);
-    off = o16;
-  }
-  return entries + off;
+  return entries + table_offset(entries - n * (wide ? 4 : 2), wide, i);
 }
 
 std::string_view Value::key_at(size_t i) const {
@@ -119,25 +110,6 @@ Value Value::value_at(size_t i) const {
   const uint8_t* p = entry_at(i);
   uint64_t len = get_varint(p);
   return Value(p + len);
-}
-
-Value Value::find(std::string_view key) const {
-  if (!is_object()) return Value();
-  size_t lo = 0, hi = count();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    const uint8_t* p = entry_at(mid);
-    uint64_t len = get_varint(p);
-    std::string_view k(reinterpret_cast<const char*>(p), static_cast<size_t>(len));
-    int c = k.compare(key);
-    if (c == 0) return Value(p + len);
-    if (c < 0) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return Value();
 }
 
 Value Value::first_element() const {

@@ -12,6 +12,18 @@
 
 namespace kiln::doc {
 
+// The start of entry i, from an object's offset table (see format.h).
+inline uint32_t table_offset(const uint8_t* table, bool wide, size_t i) {
+  if (wide) {
+    uint32_t off;
+    std::memcpy(&off, table + 4 * i, 4);
+    return off;
+  }
+  uint16_t o16;
+  std::memcpy(&o16, table + 2 * i, 2);
+  return o16;
+}
+
 class Value {
  public:
   Value() = default;
@@ -45,7 +57,10 @@ class Value {
   size_t count() const;
 
   // Objects: field by key (invalid Value if absent); i-th field in key order.
-  Value find(std::string_view key) const;
+  // `hint` (optional) is the index where the key was found last time: the
+  // documents of a collection mostly share one shape, so a query looking up
+  // the same field in many documents usually hits it first try. Updated.
+  Value find(std::string_view key, uint32_t* hint = nullptr) const;
   std::string_view key_at(size_t i) const;
   Value value_at(size_t i) const;
 
@@ -77,5 +92,47 @@ class Value {
 
   const uint8_t* p_ = nullptr;
 };
+
+// Inline: it is the innermost step of every filter and projection. Reads the
+// header once and compares keys without a library call.
+inline Value Value::find(std::string_view key, uint32_t* hint) const {
+  if (!is_object()) return Value();
+  const uint8_t* p = p_;
+  bool wide = *p++ == kObject32;
+  get_varint(p);  // payload length
+  size_t count = static_cast<size_t>(get_varint(p));
+  const uint8_t* table = p;
+  const uint8_t* entries = p + count * (wide ? 4 : 2);
+  auto compare_at = [&](size_t i, const uint8_t** value) {
+    const uint8_t* e = entries + table_offset(table, wide, i);
+    size_t len = *e < 0x80 ? *e++ : static_cast<size_t>(get_varint(e));
+    const char* k = reinterpret_cast<const char*>(e);
+    size_t n = len < key.size() ? len : key.size();
+    int c = 0;
+    for (size_t j = 0; j < n && c == 0; ++j) {
+      c = static_cast<int>(static_cast<unsigned char>(k[j])) - static_cast<int>(static_cast<unsigned char>(key[j]));
+    }
+    if (c == 0) c = len < key.size() ? -1 : (len > key.size() ? 1 : 0);
+    *value = e + len;
+    return c;
+  };
+  const uint8_t* value;
+  if (hint && *hint < count && compare_at(*hint, &value) == 0) return Value(value);
+  size_t lo = 0, hi = count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = compare_at(mid, &value);
+    if (c == 0) {
+      if (hint) *hint = static_cast<uint32_t>(mid);
+      return Value(value);
+    }
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return Value();
+}
 
 }  // namespace kiln::doc

@@ -49,7 +49,7 @@ void put_value(doc::Value v, std::string& out) {
 
 doc::Value find_hinted(doc::Value object, std::string_view key, const PathTree& node) {
   uint32_t hint = node.hint.at.load(std::memory_order_relaxed), seen = hint;
-  doc::Value v = find_field(object, key, &hint);
+  doc::Value v = object.find(key, &hint);
   if (hint != seen) node.hint.at.store(hint, std::memory_order_relaxed);
   return v;
 }
@@ -262,7 +262,7 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
   // Members added after projection, in the order rc2 applies them.
   Extras extras;
   uint32_t v_hint = 0;  // "_v" sorts before every lowercase key: usually first
-  if (doc::Value v = find_field(document, "_v", &v_hint); v.valid()) extras.set({"_v", Extra::Kind::kValue, v, {}});
+  if (doc::Value v = document.find("_v", &v_hint); v.valid()) extras.set({"_v", Extra::Kind::kValue, v, {}});
   extras.set(with_key ? Extra{"_key", Extra::Kind::kString, {}, key} : Extra{"_key", Extra::Kind::kSkip, {}, {}});
   for (const Embed& e : embeds) extras.set({e.first, Extra::Kind::kValue, e.second, {}});
   extras.sort();
