@@ -40,13 +40,19 @@ void ChangeFeed::publish(uint64_t lsn, const WriteBatch& batch) {
     floor_lsn_ = ring_.front().lsn;  // events at this LSN may now be incomplete
     while (!ring_.empty() && ring_.front().lsn == floor_lsn_) ring_.pop_front();
   }
-  cv_.notify_all();
+  wake_if_deliverable_locked();
 }
 
 void ChangeFeed::set_deliverable(uint64_t lsn) {
   std::lock_guard lock(mu_);
   if (lsn > deliverable_lsn_) deliverable_lsn_ = lsn;
-  cv_.notify_all();
+  wake_if_deliverable_locked();
+}
+
+void ChangeFeed::wake_if_deliverable_locked() {
+  // Only when the delivery thread has work: waking it on every commit (most
+  // have no subscriber) costs writers two context switches per write.
+  if (!outbox_.empty() && outbox_.front().lsn <= deliverable_lsn_) cv_.notify_one();
 }
 
 void ChangeFeed::set_floor(uint64_t lsn) {

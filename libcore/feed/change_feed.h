@@ -65,6 +65,7 @@ class ChangeFeed {
 
  private:
   void run();
+  void wake_if_deliverable_locked();
 
   const size_t retention_;
   mutable std::mutex mu_;

@@ -14,6 +14,7 @@ class FaultWritableFile final : public WritableFile {
   void append(std::string_view data) override {
     std::lock_guard lock(fs_.mu_);
     fs_.check_alive(path());
+    fs_.appends_++;
     size_t allowed = fs_.take_budget_locked(data.size(), path());
     base_->append(data.substr(0, allowed));
     size_ += allowed;

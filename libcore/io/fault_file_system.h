@@ -33,6 +33,7 @@ class FaultFileSystem final : public FileSystem {
   void revive() { dead_ = false; }
 
   uint64_t syncs() const { return syncs_; }
+  uint64_t appends() const { return appends_; }  // WritableFile::append calls
 
   std::unique_ptr<WritableFile> open_append(const std::string& path, bool truncate) override;
   std::unique_ptr<SequentialFile> open_read(const std::string& path) override;
@@ -57,6 +58,7 @@ class FaultFileSystem final : public FileSystem {
   std::atomic<bool> fail_sync_{false};
   std::atomic<bool> dead_{false};
   std::atomic<uint64_t> syncs_{0};
+  std::atomic<uint64_t> appends_{0};
   std::mutex mu_;
   int64_t budget_ = -1;
   int budget_err_ = 0;

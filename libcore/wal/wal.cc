@@ -137,11 +137,15 @@ bool Wal::append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload) {
   if (segments_.back().has_records && segments_.back().bytes + record.size() > opt_.segment_bytes) {
     roll_locked(lock);
   }
-  try {
-    file_->append(record);
-  } catch (const Error& e) {
-    fail_locked(e);  // the segment may now end in a partial record: no record may follow it
-    throw;
+  if (opt_.async) {
+    try {
+      file_->append(record);
+    } catch (const Error& e) {
+      fail_locked(e);  // the segment may now end in a partial record: no record may follow it
+      throw;
+    }
+  } else {
+    buffer_ += record;
   }
   appended_lsn_ = lsn;
   Segment& seg = segments_.back();
@@ -156,17 +160,21 @@ void Wal::fail_locked(const Error& e) {
   if (error_code_ != Code::kOk) return;
   error_code_ = e.code() == Code::kNoSpace ? Code::kNoSpace : Code::kIoError;
   error_ = std::string("The database refuses writes after a log failure: ") + e.what();
-  cv_.notify_all();
+  buffer_.clear();  // never written: no record may follow a failure
+  wake_waiters_locked();
 }
 
 void Wal::sync_step(std::unique_lock<std::mutex>& lock) {
   uint64_t target = appended_lsn_;
   std::shared_ptr<io::WritableFile> file = file_;
   pending_bytes_ = 0;
+  write_buf_.clear();
+  write_buf_.swap(buffer_);  // only the flusher writes, so records reach the file in LSN order
   lock.unlock();
   bool ok = true;
   Error failure(Code::kOk, "");
   try {
+    if (!write_buf_.empty()) file->append(write_buf_);
     file->sync();
   } catch (const Error& e) {
     ok = false;
@@ -181,10 +189,38 @@ void Wal::sync_step(std::unique_lock<std::mutex>& lock) {
     }
     stats_.last_flush_ms = now_millis();
     stats_.flushes++;
+    wake_waiters_locked();
   } else {
-    fail_locked(failure);  // never retry a failed fsync: the kernel may have dropped the dirty pages
+    // Never retry: a write may have left a partial record, and after a
+    // failed fsync the kernel may have dropped the dirty pages.
+    fail_locked(failure);
   }
-  cv_.notify_all();
+}
+
+void Wal::wake_waiters_locked() {
+  // Waking only these (not every waiter) spares the ones a flush did not
+  // cover a futile wake-up and a fight for mu_.
+  bool failed = error_code_ != Code::kOk;
+  bool next_flusher = false;
+  size_t kept = 0;
+  for (Waiter* w : waiters_) {
+    if (failed || w->lsn <= durable_lsn_ || !next_flusher) {
+      if (!failed && w->lsn > durable_lsn_) next_flusher = true;  // it will find no flush running
+      w->woken = true;
+      w->cv.notify_one();
+    } else {
+      waiters_[kept++] = w;
+    }
+  }
+  waiters_.resize(kept);
+}
+
+void Wal::wait_for_flusher(std::unique_lock<std::mutex>& lock, uint64_t lsn) {
+  Waiter self;
+  self.lsn = lsn;
+  waiters_.push_back(&self);
+  // Whoever sets woken also removes us from waiters_, under mu_.
+  self.cv.wait(lock, [&] { return self.woken; });
 }
 
 void Wal::wait_durable(uint64_t lsn) {
@@ -195,7 +231,7 @@ void Wal::wait_durable(uint64_t lsn) {
       syncing_ = true;
       sync_step(lock);
     } else {
-      cv_.wait(lock);
+      wait_for_flusher(lock, lsn);
     }
   }
 }
@@ -225,7 +261,7 @@ void Wal::roll_locked(std::unique_lock<std::mutex>& lock) {
   while (syncing_ || durable_lsn_ < appended_lsn_) {
     if (error_code_ != Code::kOk) throw Error(error_code_, error_);
     if (syncing_) {
-      cv_.wait(lock);
+      wait_for_flusher(lock, appended_lsn_);
     } else {
       syncing_ = true;
       sync_step(lock);

@@ -1,10 +1,13 @@
 // Wal: the write-ahead log of one database directory (`<db>/wal/`), in
 // numbered segments (record_format.h). It appends records in LSN order and
 // makes them durable with group commit: a writer that needs its record on
-// disk waits in wait_durable(); the first waiter becomes the flusher and
-// one fdatasync covers every record appended before it started, while the
-// others wait for it (and the next flusher picks up whatever arrived
-// meanwhile). In async mode a background thread does the same every
+// disk waits in wait_durable(); the first waiter becomes the flusher, and
+// one write() plus one fdatasync cover every record appended before it
+// started, while the others wait for it (and the next flusher picks up
+// whatever arrived meanwhile). In sync mode appended records stay in memory
+// until a flusher writes them (nobody was told they are durable, and the
+// flusher then issues one write for the whole group); in async mode each
+// append is written at once and a background thread syncs every
 // flush_interval_ms.
 //
 // Failure is sticky: once an append or a sync fails, every later append and
@@ -90,14 +93,26 @@ class Wal {
   explicit Wal(const WalOptions& options) : opt_(options) {}
   void open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end);
   void roll_locked(std::unique_lock<std::mutex>& lock);
-  // One group-commit step by the caller (who set syncing_).
+  // One group-commit step by the caller (who set syncing_): writes the
+  // buffered records, syncs, then wakes the waiters it made durable.
   void sync_step(std::unique_lock<std::mutex>& lock);
+  // A writer waiting for a flush it does not run itself.
+  struct Waiter {
+    uint64_t lsn = 0;
+    bool woken = false;  // durable, failed, or asked to become the next flusher
+    std::condition_variable cv;
+  };
+  // Waits until a flush (or a failure) wakes this thread.
+  void wait_for_flusher(std::unique_lock<std::mutex>& lock, uint64_t lsn);
+  // Wakes the waiters the last flush covered and one more to flush the rest;
+  // all of them after a failure.
+  void wake_waiters_locked();
   void fail_locked(const Error& e);
   void flusher_loop();
 
   const WalOptions opt_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;  // the async flusher's timer and close()
   std::shared_ptr<io::WritableFile> file_;  // the segment being appended to
   struct Segment {
     uint64_t first_lsn;
@@ -108,6 +123,9 @@ class Wal {
   uint64_t appended_lsn_ = 0;
   uint64_t durable_lsn_ = 0;
   uint64_t pending_bytes_ = 0;
+  std::string buffer_;      // sync mode: records appended but not yet written
+  std::string write_buf_;   // the flusher's batch (kept for its capacity)
+  std::vector<Waiter*> waiters_;
   bool syncing_ = false;
   Code error_code_ = Code::kOk;
   std::string error_;
