@@ -66,6 +66,23 @@ void append_time(std::string& out, std::string_view name, int64_t ms) {
   }
 }
 
+// Announces a sync-mode writer to the log's group commit (Wal::writer_arriving)
+// for the life of the scope, which must end before the writer waits.
+class ArrivingWriter {
+ public:
+  explicit ArrivingWriter(wal::Wal* wal) : wal_(wal) {
+    if (wal_) wal_->writer_arriving();
+  }
+  ~ArrivingWriter() {
+    if (wal_) wal_->writer_left();
+  }
+  ArrivingWriter(const ArrivingWriter&) = delete;
+  ArrivingWriter& operator=(const ArrivingWriter&) = delete;
+
+ private:
+  wal::Wal* wal_;
+};
+
 }  // namespace
 
 std::unique_ptr<Db> Db::open(std::string_view path, const Options& options) {
@@ -206,6 +223,7 @@ std::string Db::execute_write(const Request& req) {
   bool wait = false;
   std::string response;
   {
+    ArrivingWriter arriving(group_commit_wal());
     std::lock_guard lock(write_mu_);
     TxnView view(store_, req.now_ms);
     response = req.op == "batch" ? plan_batch(req, view) : plan_write(req, view);
@@ -291,14 +309,15 @@ bool Db::get(std::string_view collection, std::string_view key, std::string& out
 uint64_t Db::put(std::string_view collection, std::string_view key, std::string_view doc_json) {
   check_collection_name(collection);
   check_key(key);
-  simdjson::dom::element doc = doc::parse_json(doc_json, options_.limits);
-  doc::check_depth(doc, options_.limits);
-  int64_t now = now_millis();
-  std::string now_iso = iso8601_utc(now);
   uint64_t version = 0;
   uint64_t lsn;
   bool wait = false;
   {
+    ArrivingWriter arriving(group_commit_wal());
+    simdjson::dom::element doc = doc::parse_json(doc_json, options_.limits);
+    doc::check_depth(doc, options_.limits);
+    int64_t now = now_millis();
+    std::string now_iso = iso8601_utc(now);
     std::lock_guard lock(write_mu_);
     TxnView view(store_, now);
     view.put(collection, plan_set_item(collection, key, doc, view, now_iso, &version));
@@ -307,6 +326,10 @@ uint64_t Db::put(std::string_view collection, std::string_view key, std::string_
   }
   finish_commit(lsn, wait);
   return version;
+}
+
+wal::Wal* Db::group_commit_wal() const {
+  return options_.mode == Mode::kSync && !options_.read_only ? wal_.get() : nullptr;
 }
 
 void Db::flush() {

@@ -80,6 +80,8 @@ class Db {
   // After write_mu_ is released: durability wait, compaction trigger.
   void finish_commit(uint64_t lsn, bool wait);
   void check_writable() const;
+  // The log whose group commit writers announce themselves to (sync mode).
+  wal::Wal* group_commit_wal() const;
 
   std::string run_snapshot();
   std::string run_stats(const struct Request& req) const;

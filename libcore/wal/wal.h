@@ -6,7 +6,9 @@
 // started, while the others wait for it (and the next flusher picks up
 // whatever arrived meanwhile). In sync mode appended records stay in memory
 // until a flusher writes them (nobody was told they are durable, and the
-// flusher then issues one write for the whole group); in async mode each
+// flusher then issues one write for the whole group; it first waits, at
+// most 200 µs, for writers that announced themselves or that the previous
+// flush released, see writer_arriving()); in async mode each
 // append is written at once and a background thread syncs every
 // flush_interval_ms.
 //
@@ -14,6 +16,7 @@
 // wait throws that error — the database refuses writes rather than pretend.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -71,6 +74,12 @@ class Wal {
   bool append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload);
   // Returns once every record up to `lsn` is durable; throws the sticky error.
   void wait_durable(uint64_t lsn);
+  // Sync mode: a writer announces itself before it plans its record and
+  // leaves once it has appended it (or given up). A flusher waits briefly
+  // for announced writers, so that one fdatasync covers their records too
+  // instead of each paying for the next one.
+  void writer_arriving() { arriving_.fetch_add(1); }
+  void writer_left();
   // wait_durable(last appended).
   void flush();
   // Starts a new segment for the next record (the current one is synced first).
@@ -95,7 +104,9 @@ class Wal {
   void roll_locked(std::unique_lock<std::mutex>& lock);
   // One group-commit step by the caller (who set syncing_): writes the
   // buffered records, syncs, then wakes the waiters it made durable.
-  void sync_step(std::unique_lock<std::mutex>& lock);
+  void sync_step(std::unique_lock<std::mutex>& lock, bool gather = false);
+  // Waits (bounded) until no announced writer is still to append.
+  void gather_locked(std::unique_lock<std::mutex>& lock);
   // A writer waiting for a flush it does not run itself.
   struct Waiter {
     uint64_t lsn = 0;
@@ -126,6 +137,10 @@ class Wal {
   std::string buffer_;      // sync mode: records appended but not yet written
   std::string write_buf_;   // the flusher's batch (kept for its capacity)
   std::vector<Waiter*> waiters_;
+  std::atomic<int> arriving_{0};        // announced writers yet to append
+  std::atomic<bool> gathering_{false};  // a flusher waits on gather_cv_ for them
+  uint64_t returning_ = 0;              // waiters the last flush released
+  std::condition_variable gather_cv_;
   bool syncing_ = false;
   Code error_code_ = Code::kOk;
   std::string error_;
