@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <set>
 #include <sstream>
@@ -88,6 +89,9 @@ TEST(Crash, AcknowledgedSyncWritesSurviveSigkill) {
 
     std::istringstream lines(reported);
     for (std::string key; std::getline(lines, key);) acked.insert(key);
+    // On a loaded machine the kill can land before the first open created
+    // the database: then there is nothing to check yet.
+    if (acked.empty() && !std::filesystem::exists(dir.db())) continue;
 
     std::string before = verify(dir.db());
     ASSERT_TRUE(verify_ok(before)) << before;
