@@ -3,10 +3,12 @@
 // through the C API.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "query/parallel.h"
 #include "support/test_db.h"
 
 namespace kiln::testing {
@@ -264,6 +266,33 @@ TEST_F(Joins, EmbedProjectFilterAndSortOnAliases) {
   EXPECT_EQ(keys_of(db.ok(R"({"op":"get","collection":"laptops","count":1,"joins":[5,{"a":1},{"b":{"on":"x"}}]})")), "l1");
   EXPECT_EQ(db.run(R"({"op":"get","collection":"laptops","where":{"x":{"$bad":1}},"joins":[{"m":{"from":"ram","on":"ram"}}]})").status,
             KILN_INVALID_ARGUMENT);
+}
+
+// Scans split their input into pieces claimed by whichever thread is free:
+// every piece must run once, and the pieces must tile the input in order
+// (results are joined piece by piece).
+TEST(ParallelRanges, PiecesTileTheInputInOrder) {
+  constexpr size_t kUnset = std::numeric_limits<size_t>::max();
+  for (size_t n : {0, 1, 7, 16, 1000, 1001}) {
+    for (size_t threads : {1, 2, 3}) {
+      for (size_t pieces : {1, 2, 16, 2000}) {
+        std::vector<std::pair<size_t, size_t>> got(pieces, {kUnset, kUnset});
+        std::vector<int> calls(pieces, 0);
+        query::parallel_ranges(n, threads, pieces, [&](size_t begin, size_t end, size_t piece) {
+          got[piece] = {begin, end};
+          ++calls[piece];
+        });
+        size_t at = 0;
+        for (size_t p = 0; p < pieces; ++p) {
+          ASSERT_EQ(calls[p], 1) << n << " " << threads << " " << pieces << " piece " << p;
+          ASSERT_EQ(got[p].first, at) << n << " " << threads << " " << pieces << " piece " << p;
+          ASSERT_LE(got[p].first, got[p].second);
+          at = got[p].second;
+        }
+        EXPECT_EQ(at, n);
+      }
+    }
+  }
 }
 
 TEST(DeleteWhere, DeletesMatchingDocumentsAtomically) {
