@@ -64,6 +64,22 @@ TEST_F(Query, ImplicitEqualityIsCaseInsensitiveForStringsOnly) {
   EXPECT_EQ(where(R"({"city":"Paris","age":25})"), "b");
 }
 
+// Equality settles most strings by length before folding: texts whose
+// lowercase form is shorter or longer than they are must still compare by it.
+TEST_F(Query, StringEqualityFoldsTextsThatChangeLength) {
+  // U+212A KELVIN SIGN (3 bytes) lowercases to ASCII "k"; U+0130 (2 bytes)
+  // to "i" + U+0307 (3 bytes).
+  db.ok(R"({"op":"set","collection":"u","data":{
+    "k1":{"t":"\u212Aelvin"},"k2":{"t":"kelvin"},"k3":{"t":"kelvins"},"k4":{"t":"kelvi"},
+    "i1":{"t":"\u0130stanbul"},"i2":{"t":"istanbul"}}})");
+  auto keys = [&](const std::string& w) { return keys_of(db.ok(R"({"op":"get","collection":"u","where":)" + w + "}")); };
+  EXPECT_EQ(keys(R"({"t":"KELVIN"})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":{"$eq":"kelvin"}})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":{"$in":["kelvin"]}})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":"i\u0307stanbul"})"), "i1");
+  EXPECT_EQ(keys(R"({"t":"ISTANBUL"})"), "i2");
+}
+
 TEST_F(Query, EqualityOperatorsAndMissingFields) {
   for (std::string op : {"$eq", "$equals"}) {
     EXPECT_EQ(where(R"({"city":{")" + op + R"(":"paris"}})"), "a,b");
