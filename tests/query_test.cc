@@ -3,10 +3,12 @@
 // through the C API.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "query/parallel.h"
 #include "support/test_db.h"
 
 namespace kiln::testing {
@@ -60,6 +62,22 @@ TEST_F(Query, ImplicitEqualityIsCaseInsensitiveForStringsOnly) {
   EXPECT_EQ(where(R"({"missing":null})"), "<none>");
   EXPECT_EQ(where(R"({"addr.zip":"75001"})"), "a");
   EXPECT_EQ(where(R"({"city":"Paris","age":25})"), "b");
+}
+
+// Equality settles most strings by length before folding: texts whose
+// lowercase form is shorter or longer than they are must still compare by it.
+TEST_F(Query, StringEqualityFoldsTextsThatChangeLength) {
+  // U+212A KELVIN SIGN (3 bytes) lowercases to ASCII "k"; U+0130 (2 bytes)
+  // to "i" + U+0307 (3 bytes).
+  db.ok(R"({"op":"set","collection":"u","data":{
+    "k1":{"t":"\u212Aelvin"},"k2":{"t":"kelvin"},"k3":{"t":"kelvins"},"k4":{"t":"kelvi"},
+    "i1":{"t":"\u0130stanbul"},"i2":{"t":"istanbul"}}})");
+  auto keys = [&](const std::string& w) { return keys_of(db.ok(R"({"op":"get","collection":"u","where":)" + w + "}")); };
+  EXPECT_EQ(keys(R"({"t":"KELVIN"})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":{"$eq":"kelvin"}})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":{"$in":["kelvin"]}})"), "k1,k2");
+  EXPECT_EQ(keys(R"({"t":"i\u0307stanbul"})"), "i1");
+  EXPECT_EQ(keys(R"({"t":"ISTANBUL"})"), "i2");
 }
 
 TEST_F(Query, EqualityOperatorsAndMissingFields) {
@@ -264,6 +282,33 @@ TEST_F(Joins, EmbedProjectFilterAndSortOnAliases) {
   EXPECT_EQ(keys_of(db.ok(R"({"op":"get","collection":"laptops","count":1,"joins":[5,{"a":1},{"b":{"on":"x"}}]})")), "l1");
   EXPECT_EQ(db.run(R"({"op":"get","collection":"laptops","where":{"x":{"$bad":1}},"joins":[{"m":{"from":"ram","on":"ram"}}]})").status,
             KILN_INVALID_ARGUMENT);
+}
+
+// Scans split their input into pieces claimed by whichever thread is free:
+// every piece must run once, and the pieces must tile the input in order
+// (results are joined piece by piece).
+TEST(ParallelRanges, PiecesTileTheInputInOrder) {
+  constexpr size_t kUnset = std::numeric_limits<size_t>::max();
+  for (size_t n : {0, 1, 7, 16, 1000, 1001}) {
+    for (size_t threads : {1, 2, 3}) {
+      for (size_t pieces : {1, 2, 16, 2000}) {
+        std::vector<std::pair<size_t, size_t>> got(pieces, {kUnset, kUnset});
+        std::vector<int> calls(pieces, 0);
+        query::parallel_ranges(n, threads, pieces, [&](size_t begin, size_t end, size_t piece) {
+          got[piece] = {begin, end};
+          ++calls[piece];
+        });
+        size_t at = 0;
+        for (size_t p = 0; p < pieces; ++p) {
+          ASSERT_EQ(calls[p], 1) << n << " " << threads << " " << pieces << " piece " << p;
+          ASSERT_EQ(got[p].first, at) << n << " " << threads << " " << pieces << " piece " << p;
+          ASSERT_LE(got[p].first, got[p].second);
+          at = got[p].second;
+        }
+        EXPECT_EQ(at, n);
+      }
+    }
+  }
 }
 
 TEST(DeleteWhere, DeletesMatchingDocumentsAtomically) {

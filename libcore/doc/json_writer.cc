@@ -1,45 +1,14 @@
 #include "doc/json_writer.h"
 
+#include "doc/json_sink.h"
+
 #include <charconv>
 #include <cstring>
 
 namespace kiln::doc {
 namespace {
 
-// Appends to a std::string through a raw pointer: the string is grown ahead
-// (amortized doubling) and trimmed once at the end, so the per-byte cost is a
-// store, not push_back's capacity and SSO checks.
-class Sink {
- public:
-  // hint: the expected output size, allocated (and zeroed) once up front.
-  Sink(std::string& out, size_t hint) : out_(out), pos_(out.size()) { out_.resize(pos_ + hint); }
-  ~Sink() { out_.resize(pos_); }
-
-  char* room(size_t n) {
-    if (pos_ + n > out_.size()) {
-      // Capacity doubles; the size grows only a little past what is needed,
-      // since resize() zero-fills and ~Sink trims back: doubling the size
-      // made a call on a large buffer cost the buffer's length.
-      size_t want = pos_ + n + 256;
-      if (want > out_.capacity()) out_.reserve(std::max(out_.capacity() * 2, want));
-      out_.resize(want);
-    }
-    return out_.data() + pos_;
-  }
-  void advance(size_t n) { pos_ += n; }
-  void put(char c) {
-    *room(1) = c;
-    ++pos_;
-  }
-  void put(std::string_view s) {
-    std::memcpy(room(s.size()), s.data(), s.size());
-    pos_ += s.size();
-  }
-
- private:
-  std::string& out_;
-  size_t pos_;
-};
+using Sink = JsonSink;
 
 // Which bytes need escaping in a JSON string: '"', '\\' and controls.
 struct EscapeTable {
@@ -71,47 +40,12 @@ inline uint32_t load4(const char* p) {
   std::memcpy(&w, p, 4);
   return w;
 }
-inline uint64_t spaces_or(uint32_t w) { return 0x2020202000000000ull | w; }
-
-// Copies the last `n` (< 8) bytes of a clean string if none needs escaping,
-// using overlapping fixed-size moves that stay inside [src, src + n).
-// Returns false (copying nothing) if one does.
-inline bool copy_clean_tail(const char* src, size_t n, char*& dst) {
-  if (n >= 4) {
-    uint32_t lo = load4(src), hi = load4(src + n - 4);
-    if (word_needs_escape(spaces_or(lo)) || word_needs_escape(spaces_or(hi))) return false;
-    std::memcpy(dst, &lo, 4);
-    std::memcpy(dst + n - 4, &hi, 4);
-  } else {
-    for (size_t i = 0; i < n; ++i) {
-      if (kEscape.needs[static_cast<unsigned char>(src[i])]) return false;
-    }
-    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
-  }
-  dst += n;
-  return true;
-}
-
-void put_string(Sink& sink, std::string_view s) {
-  // Worst case every byte becomes \u00XX.
-  char* dst = sink.room(s.size() * 6 + 2);
-  char* const start = dst;
-  *dst++ = '"';
-  const char* src = s.data();
-  const char* end = src + s.size();
-  while (src < end) {
-    // Copy clean 8-byte words at a time: most strings have nothing to escape.
-    while (end - src >= 8) {
-      uint64_t w = load8(src);
-      if (word_needs_escape(w)) break;
-      std::memcpy(dst, &w, 8);
-      src += 8;
-      dst += 8;
-    }
-    size_t tail = static_cast<size_t>(end - src);
-    if (tail == 0) break;
-    if (tail < 8 && copy_clean_tail(src, tail, dst)) break;
-    unsigned char c = static_cast<unsigned char>(*src++);
+// Writes src[0, n) escaped byte by byte, then the closing quote; returns the
+// end. The rare path: a string with a quote, backslash or control byte.
+[[gnu::noinline]] char* write_escaped(char* dst, const char* src, size_t n) {
+  static const char* hex = "0123456789abcdef";
+  for (const char* end = src + n; src < end; ++src) {
+    auto c = static_cast<unsigned char>(*src);
     if (!kEscape.needs[c]) {
       *dst++ = static_cast<char>(c);
       continue;
@@ -125,21 +59,94 @@ void put_string(Sink& sink, std::string_view s) {
       case '\t': *dst++ = 't'; break;
       case '\b': *dst++ = 'b'; break;
       case '\f': *dst++ = 'f'; break;
-      default: {
-        static const char* hex = "0123456789abcdef";
+      default:
         *dst++ = 'u';
         *dst++ = '0';
         *dst++ = '0';
         *dst++ = hex[c >> 4];
         *dst++ = hex[c & 15];
-      }
     }
   }
   *dst++ = '"';
+  return dst;
+}
+
+// Room write_quoted may need: every byte as \u00XX, plus the quotes.
+inline size_t quoted_room(std::string_view s) { return s.size() * 6 + 2; }
+
+// Writes s quoted and escaped at dst (quoted_room(s) bytes available);
+// returns the end. Most strings need no escaping: they are checked and
+// copied in whole words, with overlapping loads for the last partial word
+// so that no byte outside s is read.
+char* write_quoted(char* dst, std::string_view s) {
+  *dst++ = '"';
+  const char* src = s.data();
+  size_t n = s.size();
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w = load8(src + i);
+      if (word_needs_escape(w)) return write_escaped(dst + i, src + i, n - i);
+      std::memcpy(dst + i, &w, 8);
+    }
+    if (i < n) {
+      uint64_t w = load8(src + n - 8);
+      if (word_needs_escape(w)) return write_escaped(dst + i, src + i, n - i);
+      std::memcpy(dst + n - 8, &w, 8);
+    }
+  } else if (n >= 4) {
+    uint32_t lo = load4(src), hi = load4(src + n - 4);
+    if (word_needs_escape(lo | uint64_t{hi} << 32)) return write_escaped(dst, src, n);
+    std::memcpy(dst, &lo, 4);
+    std::memcpy(dst + n - 4, &hi, 4);
+  } else if (n > 0) {
+    // First, middle and last byte cover 1 to 3 bytes; spaces fill the word.
+    auto first = static_cast<uint8_t>(src[0]), mid = static_cast<uint8_t>(src[n / 2]),
+         last = static_cast<uint8_t>(src[n - 1]);
+    uint64_t w = 0x2020202020000000ull | first | uint64_t{mid} << 8 | uint64_t{last} << 16;
+    if (word_needs_escape(w)) return write_escaped(dst, src, n);
+    dst[0] = static_cast<char>(first);
+    dst[n / 2] = static_cast<char>(mid);
+    dst[n - 1] = static_cast<char>(last);
+  }
+  dst += n;
+  *dst++ = '"';
+  return dst;
+}
+
+void put_string(Sink& sink, std::string_view s) { sink.commit(write_quoted(sink.room(quoted_room(s)), s)); }
+
+// Doubles with one or two decimals (prices, scores) are most of the stored
+// ones: written as integer part + cents, exactly what to_chars prints for
+// them. Returns false for anything else. Why it is exact: k / 100.0 is the
+// double nearest the decimal k/100, so that decimal round-trips; below 1e12
+// the doubles are less than 0.001 apart, so no decimal with fewer digits
+// reaches the same double; and with a nonzero last decimal the fixed form is
+// always shorter than the exponent form, which to_chars would otherwise pick.
+bool put_cents(Sink& sink, double d) {
+  double scaled = d * 100;
+  if (!(scaled > -1e14 && scaled < 1e14)) return false;  // also NaN
+  auto k = static_cast<int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+  if (k % 100 == 0) return false;  // an integer: to_chars may pick "1e+05"
+  if (static_cast<double>(k) / 100 != d) return false;
+  char* dst = sink.room(24);
+  char* const start = dst;
+  if (k < 0) {
+    *dst++ = '-';
+    k = -k;
+  }
+  auto [end, ec] = std::to_chars(dst, dst + 20, k / 100);
+  dst = end;
+  int cents = static_cast<int>(k % 100);
+  *dst++ = '.';
+  *dst++ = static_cast<char>('0' + cents / 10);
+  if (cents % 10) *dst++ = static_cast<char>('0' + cents % 10);
   sink.advance(static_cast<size_t>(dst - start));
+  return true;
 }
 
 void put_double(Sink& sink, double d) {
+  if (put_cents(sink, d)) return;
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   std::string_view text(buf, static_cast<size_t>(end - buf));
@@ -164,22 +171,39 @@ void put_integer(Sink& sink, Int v) {
   sink.advance(static_cast<size_t>(end - dst));
 }
 
-void put_value(Sink& sink, Value v);
+// The writers below decode the encoding (format.h) themselves and return
+// where the value they wrote ends: a container then walks its members
+// without measuring each one a second time.
+const uint8_t* put_value(Sink& sink, const uint8_t* p);
 
+// `,"key":` (no comma before the first member), in one reservation.
 void put_member_name(Sink& sink, bool& first, std::string_view key) {
-  if (!first) sink.put(',');
+  char* dst = sink.room(quoted_room(key) + 2);
+  if (!first) *dst++ = ',';
   first = false;
-  put_string(sink, key);
-  sink.put(':');
+  dst = write_quoted(dst, key);
+  *dst++ = ':';
+  sink.commit(dst);
 }
 
-void put_object(Sink& sink, Value v, const std::string_view* inject_key) {
+const uint8_t* put_object(Sink& sink, const uint8_t* p, const std::string_view* inject_key) {
+  bool wide = *p++ == kObject32;
+  uint64_t payload = get_varint(p);
+  const uint8_t* end = p + payload;
+  auto count = static_cast<size_t>(get_varint(p));
+  p += count * (wide ? 4 : 2);  // the offset table: not needed in order
   sink.put('{');
   bool first = true;
   bool inject = inject_key != nullptr;
-  v.for_each_field([&](std::string_view key, Value field) {
+  for (size_t i = 0; i < count; ++i) {
+    auto len = static_cast<size_t>(get_varint(p));
+    std::string_view key(reinterpret_cast<const char*>(p), len);
+    p += len;
     if (inject) {
-      if (key == "_key") return;  // replaced by the injected one
+      if (key == "_key") {  // replaced by the injected one
+        p = Value(p).next().data();
+        continue;
+      }
       if (key > "_key") {
         put_member_name(sink, first, "_key");
         put_string(sink, *inject_key);
@@ -187,40 +211,66 @@ void put_object(Sink& sink, Value v, const std::string_view* inject_key) {
       }
     }
     put_member_name(sink, first, key);
-    put_value(sink, field);
-  });
+    p = put_value(sink, p);
+  }
   if (inject) {
     put_member_name(sink, first, "_key");
     put_string(sink, *inject_key);
   }
   sink.put('}');
+  return end;
 }
 
-void put_value(Sink& sink, Value v) {
-  switch (v.tag()) {
-    case kNull: sink.put("null"); break;
-    case kFalse: sink.put("false"); break;
-    case kTrue: sink.put("true"); break;
-    case kInt: put_integer(sink, v.as_int()); break;
-    case kUint: put_integer(sink, v.as_uint()); break;
-    case kDouble: put_double(sink, v.as_double()); break;
-    case kString: put_string(sink, v.as_string()); break;
+const uint8_t* put_value(Sink& sink, const uint8_t* p) {
+  switch (*p) {
+    case kNull: sink.put("null"); return p + 1;
+    case kFalse: sink.put("false"); return p + 1;
+    case kTrue: sink.put("true"); return p + 1;
+    case kInt: {
+      ++p;
+      put_integer(sink, unzigzag(get_varint(p)));
+      return p;
+    }
+    case kUint: {
+      uint64_t u;
+      std::memcpy(&u, p + 1, 8);
+      put_integer(sink, u);
+      return p + 9;
+    }
+    case kDouble: {
+      double d;
+      std::memcpy(&d, p + 1, 8);
+      put_double(sink, d);
+      return p + 9;
+    }
+    case kString: {
+      ++p;
+      auto len = static_cast<size_t>(get_varint(p));
+      put_string(sink, {reinterpret_cast<const char*>(p), len});
+      return p + len;
+    }
     case kArray: {
+      ++p;
+      uint64_t payload = get_varint(p);
+      const uint8_t* end = p + payload;
+      auto count = static_cast<size_t>(get_varint(p));
       sink.put('[');
-      size_t n = v.count();
-      Value e = v.first_element();
-      for (size_t i = 0; i < n; ++i, e = e.next()) {
+      for (size_t i = 0; i < count; ++i) {
         if (i) sink.put(',');
-        put_value(sink, e);
+        p = put_value(sink, p);
       }
       sink.put(']');
-      break;
+      return end;
     }
-    default: put_object(sink, v, nullptr); break;
+    default: return put_object(sink, p, nullptr);
   }
 }
 
 }  // namespace
+
+void put_json_string(JsonSink& sink, std::string_view s) { put_string(sink, s); }
+void put_json_member(JsonSink& sink, bool& first, std::string_view key) { put_member_name(sink, first, key); }
+void put_json_value(JsonSink& sink, Value v) { put_value(sink, v.data()); }
 
 // A document's JSON is rarely more than twice its encoding.
 size_t json_size_hint(Value v) { return v.size() * 2 + 32; }
@@ -232,15 +282,15 @@ void write_json_string(std::string_view s, std::string& out) {
 
 void write_json(Value v, std::string& out) {
   Sink sink(out, json_size_hint(v));
-  put_value(sink, v);
+  put_value(sink, v.data());
 }
 
 void write_json_with_key(Value v, std::string_view key, std::string& out) {
   Sink sink(out, json_size_hint(v) + key.size() + 10);
   if (v.is_object()) {
-    put_object(sink, v, &key);
+    put_object(sink, v.data(), &key);
   } else {
-    put_value(sink, v);
+    put_value(sink, v.data());
   }
 }
 

@@ -1,5 +1,7 @@
 #include "doc/value.h"
 
+#include <algorithm>
+
 namespace kiln::doc {
 namespace {
 
@@ -57,10 +59,31 @@ bool Value::get_uint(uint64_t* out) const {
   return false;
 }
 
-std::string_view Value::as_string() const {
-  const uint8_t* p = p_ + 1;
-  uint64_t len = get_varint(p);
-  return {reinterpret_cast<const char*>(p), static_cast<size_t>(len)};
+Value Value::search(std::string_view key, uint32_t* hint) const {
+  if (!is_object()) return Value();
+  size_t count;
+  bool wide;
+  const uint8_t* entries = object_entries(&count, &wide);
+  const uint8_t* table = entries - count * (wide ? 4 : 2);
+  size_t lo = 0, hi = count;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    const uint8_t* e = entries + table_offset(table, wide, mid);
+    size_t len = *e < 0x80 ? *e++ : static_cast<size_t>(get_varint(e));
+    size_t common = std::min(len, key.size());
+    int c = common ? std::memcmp(e, key.data(), common) : 0;
+    if (c == 0) c = len < key.size() ? -1 : (len > key.size() ? 1 : 0);
+    if (c == 0) {
+      if (hint) *hint = static_cast<uint32_t>(mid);
+      return Value(e + len);
+    }
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return Value();
 }
 
 size_t Value::size() const {

@@ -89,50 +89,41 @@ class Value {
   // Start of the entries of an object (after the offset table).
   const uint8_t* object_entries(size_t* count, bool* wide) const;
   const uint8_t* entry_at(size_t i) const;
+  // find() by binary search over the offset table; sets *hint when found.
+  Value search(std::string_view key, uint32_t* hint) const;
 
   const uint8_t* p_ = nullptr;
 };
 
 // Inline: it is the innermost step of every filter and projection. Reads the
-// header once and compares keys without a library call.
+// header once; the hinted entry is checked here, the binary search (a miss)
+// is out of line so that the common path stays small.
 inline Value Value::find(std::string_view key, uint32_t* hint) const {
   if (!is_object()) return Value();
-  const uint8_t* p = p_;
-  bool wide = *p++ == kObject32;
-  get_varint(p);  // payload length
-  size_t count = static_cast<size_t>(get_varint(p));
-  const uint8_t* table = p;
-  const uint8_t* entries = p + count * (wide ? 4 : 2);
-  auto compare_at = [&](size_t i, const uint8_t** value) {
-    const uint8_t* e = entries + table_offset(table, wide, i);
-    size_t len = *e < 0x80 ? *e++ : static_cast<size_t>(get_varint(e));
-    const char* k = reinterpret_cast<const char*>(e);
-    size_t n = len < key.size() ? len : key.size();
-    int c = 0;
-    for (size_t j = 0; j < n && c == 0; ++j) {
-      c = static_cast<int>(static_cast<unsigned char>(k[j])) - static_cast<int>(static_cast<unsigned char>(key[j]));
-    }
-    if (c == 0) c = len < key.size() ? -1 : (len > key.size() ? 1 : 0);
-    *value = e + len;
-    return c;
-  };
-  const uint8_t* value;
-  if (hint && *hint < count && compare_at(*hint, &value) == 0) return Value(value);
-  size_t lo = 0, hi = count;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    int c = compare_at(mid, &value);
-    if (c == 0) {
-      if (hint) *hint = static_cast<uint32_t>(mid);
-      return Value(value);
-    }
-    if (c < 0) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
+  if (hint) {
+    const uint8_t* p = p_;
+    bool wide = *p++ == kObject32;
+    while (*p & 0x80) ++p;  // payload length: not needed
+    ++p;
+    size_t count = *p < 0x80 ? *p++ : static_cast<size_t>(get_varint(p));
+    if (*hint < count) {
+      // Only equality matters here: lengths first, then the bytes.
+      const uint8_t* e = p + count * (wide ? 4 : 2) + table_offset(p, wide, *hint);
+      size_t len = *e < 0x80 ? *e++ : static_cast<size_t>(get_varint(e));
+      if (len == key.size()) {
+        size_t j = 0;
+        while (j < len && e[j] == static_cast<uint8_t>(key[j])) ++j;
+        if (j == len) return Value(e + len);
+      }
     }
   }
-  return Value();
+  return search(key, hint);
+}
+
+inline std::string_view Value::as_string() const {
+  const uint8_t* p = p_ + 1;
+  auto len = static_cast<size_t>(*p < 0x80 ? *p++ : get_varint(p));
+  return {reinterpret_cast<const char*>(p), len};
 }
 
 }  // namespace kiln::doc

@@ -91,9 +91,10 @@ void Executor::order(std::vector<Hit>& hits, size_t limit) const {
 
 template <typename At>
 std::vector<Hit> Executor::scan(size_t n, At at, size_t limit, bool* matched, size_t min_per_thread) {
-  size_t parts = scan_threads(n, min_per_thread);
+  size_t threads = scan_threads(n, min_per_thread);
+  size_t parts = scan_pieces(threads);
   std::vector<Scratch> scratch(parts);
-  parallel_ranges(n, parts, [&](size_t begin, size_t end, size_t part) {
+  parallel_ranges(n, threads, parts, [&](size_t begin, size_t end, size_t part) {
     Scratch& s = scratch[part];
     constexpr size_t kAhead = 8;  // candidates from an index are scattered in RAM: fetch ahead
     for (size_t i = begin; i < end; ++i) {
@@ -302,8 +303,8 @@ void Executor::write(const std::vector<Hit>& hits, bool single, std::string& out
     return;
   }
   out.push_back('[');
-  size_t parts = joins_.empty() ? scan_threads(hits.size(), 2048) : 1;
-  if (parts <= 1) {
+  size_t threads = joins_.empty() ? scan_threads(hits.size(), 2048) : 1;
+  if (threads <= 1) {
     out.reserve(out.size() + hits.size() * 64);
     for (size_t i = 0; i < hits.size(); ++i) {
       if (i) out.push_back(',');
@@ -311,8 +312,8 @@ void Executor::write(const std::vector<Hit>& hits, bool single, std::string& out
     }
   } else {
     // Large results: each thread writes a contiguous slice, joined in order.
-    std::vector<std::string> pieces(parts);
-    parallel_ranges(hits.size(), parts, [&](size_t begin, size_t end, size_t part) {
+    std::vector<std::string> pieces(scan_pieces(threads));
+    parallel_ranges(hits.size(), threads, pieces.size(), [&](size_t begin, size_t end, size_t part) {
       std::string& piece = pieces[part];
       piece.reserve((end - begin) * 64);
       std::vector<Embed> none;

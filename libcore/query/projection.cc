@@ -1,51 +1,15 @@
 #include "query/projection.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "doc/builder.h"
+#include "doc/json_sink.h"
 #include "doc/json_writer.h"
 #include "doc/path.h"
 #include "query/path.h"
 
 namespace kiln::query {
 namespace {
-
-bool plain_text(std::string_view s) {
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
-void put_string(std::string_view s, std::string& out) {
-  if (!plain_text(s)) {
-    doc::write_json_string(s, out);
-    return;
-  }
-  out.push_back('"');
-  out.append(s);
-  out.push_back('"');
-}
-
-// write_json with the common scalars appended directly (no writer setup per
-// value: projected rows are many small values).
-void put_value(doc::Value v, std::string& out) {
-  switch (v.tag()) {
-    case doc::kNull: out.append("null"); return;
-    case doc::kTrue: out.append("true"); return;
-    case doc::kFalse: out.append("false"); return;
-    case doc::kInt: {
-      char buf[24];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_int());
-      out.append(buf, static_cast<size_t>(end - buf));
-      return;
-    }
-    case doc::kString: put_string(v.as_string(), out); return;
-    default: doc::write_json(v, out);
-  }
-}
 
 doc::Value find_hinted(doc::Value object, std::string_view key, const PathTree& node) {
   uint32_t hint = node.hint.at.load(std::memory_order_relaxed), seen = hint;
@@ -58,40 +22,35 @@ doc::Value find_hinted(doc::Value object, std::string_view key, const PathTree& 
 // value turned out empty.
 class ObjectWriter {
  public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_.push_back('{'); }
-  void member(std::string_view key) {
-    if (!first_) out_.push_back(',');
-    first_ = false;
-    put_string(key, out_);
-    out_.push_back(':');
-  }
+  explicit ObjectWriter(doc::JsonSink& sink) : sink_(sink) { sink_.put('{'); }
+  void member(std::string_view key) { doc::put_json_member(sink_, first_, key); }
   struct Mark {
     size_t size;
     bool first;
   };
-  Mark mark() const { return {out_.size(), first_}; }
+  Mark mark() const { return {sink_.size(), first_}; }
   void rollback(Mark m) {
-    out_.resize(m.size);
+    sink_.rollback(m.size);
     first_ = m.first;
   }
   bool empty() const { return first_; }
-  void close() { out_.push_back('}'); }
+  void close() { sink_.put('}'); }
 
  private:
-  std::string& out_;
+  doc::JsonSink& sink_;
   bool first_ = true;
 };
 
 // Writes `object` keeping only the paths in `tree`; returns whether any
 // member was written (the caller drops an empty nested result).
-bool write_fields(doc::Value object, const PathTree& tree, std::string& out) {
+bool write_fields(doc::Value object, const PathTree& tree, doc::JsonSink& out) {
   ObjectWriter w(out);
   for (const auto& [key, sub] : tree.kids) {
     doc::Value v = find_hinted(object, key, sub);
     if (!v.valid()) continue;
     if (sub.whole) {
       w.member(key);
-      put_value(v, out);
+      doc::put_json_value(out, v);
     } else if (v.is_object()) {
       auto m = w.mark();
       w.member(key);
@@ -105,7 +64,7 @@ bool write_fields(doc::Value object, const PathTree& tree, std::string& out) {
 
 // Writes `object` without the paths in `tree`; returns whether any member
 // was written.
-bool write_excluded(doc::Value object, const PathTree& tree, std::string& out) {
+bool write_excluded(doc::Value object, const PathTree& tree, doc::JsonSink& out) {
   ObjectWriter w(out);
   size_t n = object.count();
   for (size_t i = 0; i < n; ++i) {
@@ -114,7 +73,7 @@ bool write_excluded(doc::Value object, const PathTree& tree, std::string& out) {
     auto it = tree.kids.find(key);
     if (it == tree.kids.end()) {
       w.member(key);
-      doc::write_json(v, out);
+      doc::put_json_value(out, v);
     } else if (it->second.whole) {
       continue;
     } else if (v.is_object()) {
@@ -123,7 +82,7 @@ bool write_excluded(doc::Value object, const PathTree& tree, std::string& out) {
       if (!write_excluded(v, it->second, out)) w.rollback(m);  // emptied parent goes too
     } else {
       w.member(key);
-      doc::write_json(v, out);
+      doc::put_json_value(out, v);
     }
   }
   bool any = !w.empty();
@@ -267,14 +226,15 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
   for (const Embed& e : embeds) extras.set({e.first, Extra::Kind::kValue, e.second, {}});
   extras.sort();
 
-  ObjectWriter w(out);
+  doc::JsonSink sink(out, key.size() + 64);
+  ObjectWriter w(sink);
   auto write_extra = [&](const Extra& e) {
     if (e.kind == Extra::Kind::kSkip) return;
     w.member(e.key);
     if (e.kind == Extra::Kind::kString) {
-      put_string(e.text, out);
+      doc::put_json_string(sink, e.text);
     } else {
-      put_value(e.value, out);
+      doc::put_json_value(sink, e.value);
     }
   };
   size_t x = 0;
@@ -290,11 +250,11 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
       if (!v.valid()) continue;
       if (sub.whole) {
         w.member(k);
-        put_value(v, out);
+        doc::put_json_value(sink, v);
       } else if (v.is_object()) {
         auto m = w.mark();
         w.member(k);
-        if (!write_fields(v, sub, out)) w.rollback(m);
+        if (!write_fields(v, sub, sink)) w.rollback(m);
       }
     }
     while (x < extras.size()) write_extra(extras[x++]);
@@ -312,7 +272,7 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
     doc::Value v = document.value_at(i);
     if (projection.mode == Mode::kNone) {
       w.member(k);
-      doc::write_json(v, out);
+      doc::put_json_value(sink, v);
       continue;
     }
     auto it = projection.tree.kids.find(k);
@@ -320,21 +280,21 @@ void write_shaped(doc::Value document, std::string_view key, bool with_key, cons
       if (it == projection.tree.kids.end()) continue;
       if (it->second.whole) {
         w.member(k);
-        doc::write_json(v, out);
+        doc::put_json_value(sink, v);
       } else if (v.is_object()) {
         auto m = w.mark();
         w.member(k);
-        if (!write_fields(v, it->second, out)) w.rollback(m);
+        if (!write_fields(v, it->second, sink)) w.rollback(m);
       }
     } else {  // exclude
       if (it == projection.tree.kids.end() || !v.is_object()) {
         if (it != projection.tree.kids.end() && it->second.whole) continue;
         w.member(k);
-        doc::write_json(v, out);
+        doc::put_json_value(sink, v);
       } else if (!it->second.whole) {
         auto m = w.mark();
         w.member(k);
-        if (!write_excluded(v, it->second, out)) w.rollback(m);
+        if (!write_excluded(v, it->second, sink)) w.rollback(m);
       }
     }
   }

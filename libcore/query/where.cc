@@ -175,13 +175,28 @@ Operand make_operand(element e) {
   o.is_number = v.is_number();
   o.is_null = v.is_null();
   o.is_scalar = !v.is_array() && !v.is_object();
-  if (o.is_string) fold_case(v.as_string(), o.folded);
+  if (o.is_string) {
+    fold_case(v.as_string(), o.folded);
+    o.is_ascii = !has_non_ascii(o.folded);
+  }
   if (o.is_number) o.number = v.as_double();
   return o;
 }
 
 bool query_equal(doc::Value field, const Operand& operand) {
-  if (operand.is_string) return field.is_string() && folded_equals(field.as_string(), operand.folded);
+  if (operand.is_string) {
+    if (!field.is_string()) return false;
+    std::string_view s = field.as_string();
+    // Most texts differ from the operand in length: settle those without
+    // folding. Lowercasing into ASCII never lengthens a text (only
+    // non-ASCII letters such as the Kelvin sign shrink), and leaves an
+    // all-ASCII text its length.
+    if (operand.is_ascii && s.size() != operand.folded.size() &&
+        (s.size() < operand.folded.size() || !has_non_ascii(s))) {
+      return false;
+    }
+    return folded_equals(s, operand.folded);
+  }
   return doc::equal(field, operand.value());
 }
 

@@ -21,6 +21,7 @@ struct Operand {
   std::string bytes;   // encoded value (doc/format.h)
   std::string folded;  // lowercased text when a string
   bool is_string = false;
+  bool is_ascii = false;   // a string whose folded text is all ASCII
   bool is_number = false;
   bool is_null = false;
   bool is_scalar = false;  // not an array or object

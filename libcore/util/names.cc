@@ -1,6 +1,7 @@
 #include "util/names.h"
 
 #include <array>
+#include <cstdint>
 #include <string>
 
 #include "util/error.h"
@@ -8,14 +9,23 @@
 namespace kiln {
 namespace {
 
-bool is_name_char(char c, bool allow_dot) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || (allow_dot && c == '.');
-}
+// Per byte: 1 = letter, digit, '_' or '-'; 2 = '.'. A table, since every
+// get checks its key this way.
+struct NameChars {
+  uint8_t kind[256] = {};
+  constexpr NameChars() {
+    for (int c = 0; c < 256; ++c) {
+      bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      kind[c] = plain ? 1 : c == '.' ? 2 : 0;
+    }
+  }
+};
+constexpr NameChars kNameChars;
 
 bool all_name_chars(std::string_view s, bool allow_dot) {
+  uint8_t allowed = allow_dot ? 3 : 1;
   for (char c : s) {
-    if (!is_name_char(c, allow_dot)) return false;
+    if (!(kNameChars.kind[static_cast<unsigned char>(c)] & allowed)) return false;
   }
   return true;
 }
