@@ -133,6 +133,33 @@ TEST(Durability, AutomaticCompaction) {
   EXPECT_TRUE(verify_ok(verify(dir.db())));
 }
 
+// A loaded log is compacted once, by close; a small log is left to replay.
+TEST(Durability, CloseSnapshotsALargeLogOnly) {
+  TempDir dir;
+  const char* options = R"({"compaction_min_bytes":2000})";
+  kiln_db* db = must_open(dir.db(), options);
+  for (int i = 0; i < 100; ++i) {
+    must_exec(db, R"({"op":"set","collection":"c","data":{"k)" + std::to_string(i) + R"(":{"n":1}}})");
+  }
+  EXPECT_NE(must_exec(db, R"({"op":"stats"})").find("\"snapshot\":null"), std::string::npos);
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+
+  db = must_open(dir.db(), options);
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "entries"), 100) << stats;
+  EXPECT_EQ(json_number(stats, "runs"), 0) << stats;
+  must_exec(db, R"({"op":"set","collection":"c","data":{"late":{"n":2}}})");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+
+  db = must_open(dir.db(), options);
+  stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "entries"), 100) << stats;  // the snapshot of the first close
+  EXPECT_EQ(json_number(stats, "documents"), 101) << stats;
+  EXPECT_NE(get_doc(db, "c", "late"), "");
+  kiln_close(db);
+  EXPECT_TRUE(verify_ok(verify(dir.db())));
+}
+
 TEST(Durability, AsyncModeWithFlush) {
   TempDir dir;
   kiln_db* db = must_open(dir.db(), R"({"mode":"async","flush_interval_ms":10})");
