@@ -334,8 +334,11 @@ snapshot::SnapshotInfo Db::take_snapshot() {
       contents.collections.emplace_back(name, std::move(docs));
     }
   }
+  // Slots keep insertion order, often key order already (keys loaded in
+  // order): checking that is linear, the sort is not.
+  auto by_key = [](const DocRef& a, const DocRef& b) { return a->key() < b->key(); };
   for (auto& [name, docs] : contents.collections) {
-    std::sort(docs.begin(), docs.end(), [](const DocRef& a, const DocRef& b) { return a->key() < b->key(); });
+    if (!std::is_sorted(docs.begin(), docs.end(), by_key)) std::sort(docs.begin(), docs.end(), by_key);
   }
   uint64_t previous_lsn;
   {
