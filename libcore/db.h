@@ -89,6 +89,10 @@ class Db {
   snapshot::SnapshotInfo take_snapshot();
   void maybe_compact();
   void compaction_loop();
+  void snapshot_at_close();
+  // False when automatic compaction is off or the log is below
+  // compaction_min_bytes; else the log's and the documents' bytes.
+  bool log_and_data(uint64_t* log_bytes, uint64_t* data_bytes) const;
 
   const std::string path_;
   const Options options_;

@@ -1,6 +1,7 @@
 // The document model: JSON -> binary encoding -> JSON, paths, comparison.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -47,6 +48,24 @@ TEST(DocEncoding, RoundTripsEveryTypeWithSortedKeys) {
 
 TEST(DocEncoding, DuplicateKeysKeepTheLastValue) {
   EXPECT_EQ(round_trip("{\"a\":1,\"b\":2,\"a\":3}"), "{\"a\":3,\"b\":2}");
+}
+
+// Keys are sorted by their bytes (unsigned), also when they share the first
+// 8 bytes, are prefixes of each other, hold a NUL or non-ASCII bytes.
+TEST(DocEncoding, KeysSortByTheirBytes) {
+  std::vector<std::string> keys = {"abcdefghX", "abcdefgh", "", "é", "abcdefghA", "Z", "a", "abcdefg",
+                                   std::string("abc\0d", 5), "ab", "abcdefgh\xff", "abcd", "abcde", "abc",
+                                   std::string("a\0", 2), "\x7f", "abcdefghijklmnop", "abcdefghijklmnoo"};
+  std::vector<Field> fields;
+  std::string value;
+  put_null(value);
+  for (const std::string& k : keys) fields.push_back({k, value});
+  std::string bytes;
+  put_object(bytes, fields);
+  Value v(bytes);
+  std::sort(keys.begin(), keys.end());
+  ASSERT_EQ(v.count(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(v.key_at(i), keys[i]) << i;
 }
 
 TEST(DocEncoding, LargeObjectsUseWideOffsets) {

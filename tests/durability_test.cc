@@ -102,10 +102,20 @@ TEST(Durability, ArchiveRetentionMovesSegments) {
   EXPECT_TRUE(verify_ok(verify(dir.db())));
 }
 
+// The trigger compares the log with the data in RAM: a load of new
+// documents (log = data) never rewrites snapshots; rewriting the same
+// documents (the log grows, the data does not) does.
 TEST(Durability, AutomaticCompaction) {
   TempDir dir;
   kiln_db* db = must_open(dir.db(), R"({"compaction_min_bytes":2000,"compaction_ratio":2,"segment_bytes":4096})");
   for (int i = 0; i < 300; ++i) {
+    must_exec(db, R"({"op":"set","collection":"new","data":{"k)" + std::to_string(i) + R"(":{"n":1}}})");
+  }
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "runs"), 0) << stats;
+  EXPECT_NE(stats.find("\"snapshot\":null"), std::string::npos) << stats;
+
+  for (int i = 0; i < 900; ++i) {
     must_exec(db, R"({"op":"set","collection":"c","data":{"k)" + std::to_string(i % 20) + R"(":{"n":)" +
                       std::to_string(i) + "}}}");
   }
@@ -117,7 +127,35 @@ TEST(Durability, AutomaticCompaction) {
   EXPECT_GT(runs, 0);
   ASSERT_EQ(kiln_close(db), KILN_OK);
   db = must_open(dir.db());
-  EXPECT_NE(get_doc(db, "c", "k19").find("\"n\":299"), std::string::npos);
+  EXPECT_NE(get_doc(db, "c", "k19").find("\"n\":899"), std::string::npos);
+  EXPECT_NE(get_doc(db, "new", "k299"), "");
+  kiln_close(db);
+  EXPECT_TRUE(verify_ok(verify(dir.db())));
+}
+
+// A loaded log is compacted once, by close; a small log is left to replay.
+TEST(Durability, CloseSnapshotsALargeLogOnly) {
+  TempDir dir;
+  const char* options = R"({"compaction_min_bytes":2000})";
+  kiln_db* db = must_open(dir.db(), options);
+  for (int i = 0; i < 100; ++i) {
+    must_exec(db, R"({"op":"set","collection":"c","data":{"k)" + std::to_string(i) + R"(":{"n":1}}})");
+  }
+  EXPECT_NE(must_exec(db, R"({"op":"stats"})").find("\"snapshot\":null"), std::string::npos);
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+
+  db = must_open(dir.db(), options);
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "entries"), 100) << stats;
+  EXPECT_EQ(json_number(stats, "runs"), 0) << stats;
+  must_exec(db, R"({"op":"set","collection":"c","data":{"late":{"n":2}}})");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+
+  db = must_open(dir.db(), options);
+  stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "entries"), 100) << stats;  // the snapshot of the first close
+  EXPECT_EQ(json_number(stats, "documents"), 101) << stats;
+  EXPECT_NE(get_doc(db, "c", "late"), "");
   kiln_close(db);
   EXPECT_TRUE(verify_ok(verify(dir.db())));
 }

@@ -41,6 +41,18 @@ TEST_F(WriteOps, SetObjectDataAddsMetadata) {
   EXPECT_EQ(mask_times(doc), R"({"_v":1,"createdAt":"T","modifiedAt":"T","name":"Ada"})");
 }
 
+TEST_F(WriteOps, SetWritesInKeyOrderAndTheLastDuplicateWins) {
+  EXPECT_EQ(db.ok(R"({"op":"set","collection":"a","data":{"k2":{"n":1},"k1":{"n":2},"k2":{"n":3}}})"),
+            R"({"count":2,"status":"ok"})");
+  EXPECT_EQ(mask_times(db.ok(R"({"op":"get","collection":"a","keys":"k2"})")),
+            R"({"_v":1,"createdAt":"T","modifiedAt":"T","n":3})");
+  EXPECT_EQ(db.ok(R"({"op":"set","collection":"a","data":{"k3":{"n":4},"k4":{"n":5}}})"), R"({"count":2,"status":"ok"})");
+  EXPECT_EQ(db.ok(R"({"op":"changes","since":0})"),
+            R"({"changes":[{"collection":"a","key":"k1","lsn":1,"new_v":1},{"collection":"a","key":"k2","lsn":1,"new_v":1},)"
+            R"({"collection":"a","key":"k3","lsn":2,"new_v":1},{"collection":"a","key":"k4","lsn":2,"new_v":1}],)"
+            R"("last_lsn":2,"status":"ok"})");
+}
+
 TEST_F(WriteOps, SetArrayDataGeneratesOrderedUuid7Keys) {
   std::string body = db.ok(R"({"op":"set","collection":"items","data":[{"n":1},{"n":2},{"n":3}]})");
   std::regex shape(R"re(\{"count":3,"ids":\["([0-9a-f-]{36})","([0-9a-f-]{36})","([0-9a-f-]{36})"\],"status":"ok"\})re");
@@ -137,6 +149,12 @@ TEST_F(WriteOps, SetRejectsBadRequestsAndChangesNothing) {
   expect_error(R"({"op":"set","collection":"users","data":{"ok":{},"bad/key":{}}})", KILN_INVALID_ARGUMENT,
                "Invalid key name: 'bad/key'. Must be alphanumeric with _, -, . only (1-256 chars)");
   expect_error(R"({"op":"set","collection":"users","data":{")" + std::string(257, 'k') + R"(":{}}})",
+               KILN_INVALID_ARGUMENT, "Key name too long (max 256 characters)");
+  // Of several bad keys, the alphabetically first is named, whatever their order in the request.
+  expect_error(R"({"op":"set","collection":"users","data":{"z/bad":{},")" + std::string(257, 'k') +
+                   R"(":{},"ok":{},"b d":{}}})",
+               KILN_INVALID_ARGUMENT, "Invalid key name: 'b d'. Must be alphanumeric with _, -, . only (1-256 chars)");
+  expect_error(R"({"op":"set","collection":"users","data":{"z/bad":{},")" + std::string(257, 'k') + R"(":{}}})",
                KILN_INVALID_ARGUMENT, "Key name too long (max 256 characters)");
   std::string many = R"({"op":"set","collection":"users","data":{)";
   for (int i = 0; i < 1001; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":{}";

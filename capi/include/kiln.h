@@ -163,7 +163,7 @@ typedef struct kiln_db kiln_db;
  *           writers wait for a flush (backpressure), default 16 MiB.
  *   "segment_bytes": log segment size, default 64 MiB.
  *   "compaction_ratio": snapshot automatically when the log outgrows this
- *           multiple of the snapshot (0 = never), default 2.
+ *           multiple of the documents' size in RAM (0 = never), default 2.
  *   "compaction_min_bytes": ... but not before the log has this many
  *           bytes, default 4 MiB.
  *   "backups_kept": previous snapshots kept in backup/, default 2.

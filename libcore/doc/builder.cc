@@ -36,19 +36,62 @@ void put_string(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-void put_object(std::string& out, std::vector<Field>& fields) {
-  auto by_key = [](const Field& a, const Field& b) { return a.key < b.key; };
-  if (fields.size() <= 32) {
-    // Insertion sort: stable, allocation-free and fastest for document-sized
-    // objects (often nearly sorted already).
-    for (size_t i = 1; i < fields.size(); ++i) {
-      Field f = fields[i];
-      size_t j = i;
-      for (; j > 0 && by_key(f, fields[j - 1]); --j) fields[j] = fields[j - 1];
-      fields[j] = f;
+namespace {
+
+// The first 8 bytes of a key as a big-endian number (zero-padded): ordering
+// by it agrees with ordering by the bytes, so most comparisons of a sort are
+// one integer compare; equal prefixes fall back to the whole keys.
+uint64_t key_prefix(std::string_view key) {
+  const char* p = key.data();
+  uint64_t v = 0;
+  if (key.size() >= 8) {
+    std::memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
+  }
+  // Shorter keys: read in 4-, 2- and 1-byte pieces (never past the end).
+  size_t n = key.size(), at = 0;
+  if (n & 4) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    v = static_cast<uint64_t>(__builtin_bswap32(w)) << 32;
+    at = 4;
+  }
+  if (n & 2) {
+    uint16_t w;
+    std::memcpy(&w, p + at, 2);
+    v |= static_cast<uint64_t>(__builtin_bswap16(w)) << (48 - 8 * at);
+    at += 2;
+  }
+  if (n & 1) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[at])) << (56 - 8 * at);
+  return v;
+}
+
+// Stable insertion sort by key: allocation-free and fastest for
+// document-sized objects (often nearly sorted already).
+void sort_small(std::vector<Field>& fields) {
+  constexpr size_t kMax = 32;
+  uint64_t prefix[kMax];
+  for (size_t i = 0; i < fields.size(); ++i) prefix[i] = key_prefix(fields[i].key);
+  for (size_t i = 1; i < fields.size(); ++i) {
+    Field f = fields[i];
+    uint64_t p = prefix[i];
+    size_t j = i;
+    for (; j > 0 && (p < prefix[j - 1] || (p == prefix[j - 1] && f.key < fields[j - 1].key)); --j) {
+      fields[j] = fields[j - 1];
+      prefix[j] = prefix[j - 1];
     }
+    fields[j] = f;
+    prefix[j] = p;
+  }
+}
+
+}  // namespace
+
+void put_object(std::string& out, std::vector<Field>& fields) {
+  if (fields.size() <= 32) {
+    sort_small(fields);
   } else {
-    std::stable_sort(fields.begin(), fields.end(), by_key);
+    std::stable_sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.key < b.key; });
   }
   // Keep the last of each run of equal keys.
   size_t kept = 0;

@@ -15,6 +15,7 @@ ChangeFeed::~ChangeFeed() { stop(); }
 
 void ChangeFeed::publish(uint64_t lsn, const WriteBatch& batch) {
   std::vector<ChangeEvent> events;
+  events.reserve(batch.mutations.size());
   for (const Mutation& m : batch.mutations) {
     ChangeEvent e;
     e.lsn = lsn;

@@ -56,10 +56,12 @@ void validate_request(const Request& req) {
   simdjson::dom::object data;
   if (req.member("data").get(data) == simdjson::SUCCESS) {
     check_key_count(data.size(), *req.limits);
-    std::vector<std::string_view> names;
-    for (auto field : data) names.push_back(field.key);
-    std::sort(names.begin(), names.end());
-    for (std::string_view k : names) check_key(k);
+    // The alphabetically first bad key is the one reported.
+    std::optional<std::string_view> first_bad;
+    for (auto field : data) {
+      if (!is_valid_key(field.key) && (!first_bad || field.key < *first_bad)) first_bad = field.key;
+    }
+    if (first_bad) check_key(*first_bad);
   }
 
   simdjson::dom::array fields;

@@ -39,6 +39,30 @@ std::vector<std::pair<std::string, DocRef>> resolve_extends(simdjson::dom::objec
   return embeds;
 }
 
+// Per-thread buffers of plan_set_item, and the encoded timestamp of the
+// request being planned (one per request, not per document).
+struct PlanScratch {
+  std::vector<doc::Field> extra;
+  std::string version;  // the encoded _v of a replaced document
+  std::string encoded;
+  std::string stamp_iso;
+  std::string stamp;
+  std::string encoded_one = [] {
+    std::string one;
+    doc::put_int(one, 1);
+    return one;
+  }();
+
+  std::string_view encoded_stamp(const std::string& now_iso) {
+    if (stamp.empty() || now_iso != stamp_iso) {
+      stamp_iso = now_iso;
+      stamp.clear();
+      doc::put_string(stamp, now_iso);
+    }
+    return stamp;
+  }
+};
+
 }  // namespace
 
 DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson::dom::element doc,
@@ -49,8 +73,7 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
     return DocRef::make(key, doc::encode(doc));
   }
 
-  // The fields this write adds or replaces, encoded into `scratch` (sized up
-  // front so the views into it stay valid).
+  // The fields this write adds or replaces (`extra`, already encoded).
   std::vector<std::pair<std::string, DocRef>> embeds;
   std::vector<std::string_view> drop;
   simdjson::dom::object extends;
@@ -58,16 +81,14 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
     drop.push_back("extends");
     embeds = resolve_extends(extends, view);
   }
-  std::vector<doc::Field> extra;
+  // Reused across items (and requests) of this thread: planning a document
+  // then allocates nothing but its record.
+  thread_local PlanScratch tls;
+  PlanScratch& sc = tls;
+  std::vector<doc::Field>& extra = sc.extra;
+  extra.clear();
   for (const auto& [alias, record] : embeds) extra.push_back({alias, record->bytes()});
-
-  std::string scratch;
-  scratch.reserve(64 + 2 * now_iso.size());
-  auto add = [&](std::string_view name, auto&& put) {
-    size_t begin = scratch.size();
-    put(scratch);
-    extra.push_back({name, std::string_view(scratch).substr(begin)});
-  };
+  std::string_view stamp = sc.encoded_stamp(now_iso);
 
   DocRef existing = view.find(collection, key);
   simdjson::dom::element sent_v;
@@ -79,24 +100,26 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
       if (incoming && *incoming <= stored) throw Error(Code::kConflict, "Conflict: Document version is outdated");
     }
     *version = stored + 1;
-    add(meta::kVersion, [&](std::string& out) { doc::put_uint(out, *version); });
+    sc.version.clear();
+    doc::put_uint(sc.version, *version);
+    extra.push_back({meta::kVersion, sc.version});
     doc::Value created = existing->value().is_object() ? existing->value().find(meta::kCreatedAt) : doc::Value();
     if (created.valid() && created.is_string()) {
       extra.push_back({meta::kCreatedAt, created.bytes()});
     } else {
-      add(meta::kCreatedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
+      extra.push_back({meta::kCreatedAt, stamp});
     }
   } else {
     // A new document keeps a client _v exactly as sent, whatever its type.
     *version = has_sent_v ? client_version(sent_v).value_or(0) : 1;
-    if (!has_sent_v) add(meta::kVersion, [](std::string& out) { doc::put_int(out, 1); });
-    add(meta::kCreatedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
+    if (!has_sent_v) extra.push_back({meta::kVersion, sc.encoded_one});
+    extra.push_back({meta::kCreatedAt, stamp});
   }
-  add(meta::kModifiedAt, [&](std::string& out) { doc::put_string(out, now_iso); });
+  extra.push_back({meta::kModifiedAt, stamp});
 
-  std::string encoded;
-  doc::encode_object_with(object, extra, drop, encoded);
-  return DocRef::make(key, encoded);
+  sc.encoded.clear();
+  doc::encode_object_with(object, extra, drop, sc.encoded);
+  return DocRef::make(key, sc.encoded);
 }
 
 std::string run_set(const Request& req, TxnView& view) {
@@ -111,13 +134,16 @@ std::string run_set(const Request& req, TxnView& view) {
   // Every item is planned against the view as it was before this request
   // (so `extends` cannot see the request's own items, as in rc2), then put.
   std::vector<DocRef> records;
+  records.reserve(data.is_object() ? doc::as_object(data).size() : doc::as_array(data).size());
   std::string ids;
   uint64_t version;
   if (data.is_object()) {
     // In key order; a key repeated in the JSON counts once, its last value.
     std::vector<std::pair<std::string_view, simdjson::dom::element>> items;
+    items.reserve(doc::as_object(data).size());
     for (auto [key, doc] : doc::as_object(data)) items.emplace_back(key, doc);
-    std::stable_sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    auto by_key = [](auto& a, auto& b) { return a.first < b.first; };
+    if (!std::is_sorted(items.begin(), items.end(), by_key)) std::stable_sort(items.begin(), items.end(), by_key);
     for (size_t i = 0; i < items.size(); ++i) {
       if (i + 1 < items.size() && items[i + 1].first == items[i].first) continue;
       records.push_back(plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version));
@@ -131,6 +157,7 @@ std::string run_set(const Request& req, TxnView& view) {
     }
   }
   size_t count = records.size();
+  view.reserve(records.size());
   for (DocRef& r : records) view.put(req.collection, std::move(r));
 
   std::string out = "{\"count\":" + std::to_string(count);

@@ -41,6 +41,12 @@ std::vector<std::string> Store::names() const {
   return out;
 }
 
+uint64_t Store::bytes_in_ram() const {
+  uint64_t total = 0;
+  for (const auto& [name, coll] : collections_) total += coll->bytes_in_ram();
+  return total;
+}
+
 }  // namespace kiln
 
 namespace kiln {

@@ -2,6 +2,7 @@
 // owner's job (see Db).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,6 +25,8 @@ class Store {
   bool drop(std::string_view name);
 
   std::vector<std::string> names() const;  // sorted
+  // The documents' size in RAM, all collections (Collection::bytes_in_ram).
+  uint64_t bytes_in_ram() const;
 
   // Everything besides documents that defines the database (index and
   // schema definitions), as mutations that recreate it when applied to an

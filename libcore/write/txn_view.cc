@@ -17,15 +17,7 @@ DocRef TxnView::find(std::string_view collection, std::string_view key) const {
   return c ? c->find(key) : DocRef();
 }
 
-const Schema* TxnView::schema_for(std::string_view collection) const {
-  auto p = pending_.find(collection);
-  if (p != pending_.end() && p->second.schema_set) return p->second.schema.get();
-  const Collection* c = base_.find(collection);
-  return c ? c->schema().get() : nullptr;
-}
-
-void TxnView::check_unique(std::string_view collection, const DocRecord& record, Pending& p) {
-  const Collection* c = base_.find(collection);
+void TxnView::check_unique(std::string_view collection, const Collection* c, const DocRecord& record, Pending& p) {
   if (!c) return;
   for (const auto& index : c->indexes()) {
     if (!index->def().unique) continue;
@@ -60,9 +52,13 @@ void TxnView::check_unique(std::string_view collection, const DocRecord& record,
 }
 
 void TxnView::put(std::string_view collection, DocRef record) {
-  if (const Schema* schema = schema_for(collection)) schema->validate(record->value());
+  // One lookup of each map per document (this is the insert hot path); an
+  // entry left in pending_ by a failing check is harmless: the request fails.
   Pending& p = pending_[collection];
-  check_unique(collection, *record, p);
+  const Collection* base = base_.find(collection);
+  const Schema* schema = p.schema_set ? p.schema.get() : base ? base->schema().get() : nullptr;
+  if (schema) schema->validate(record->value());
+  check_unique(collection, base, *record, p);
   std::string key(record->key());
   p.docs[key] = record;
   batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}});

@@ -8,6 +8,7 @@
 // indexes (CONFLICT), both against base + pending documents.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +34,12 @@ class TxnView {
   // Records a delete only if the document exists; returns whether it did.
   bool erase(std::string_view collection, std::string_view key);
   void drop(std::string_view collection);
+  // Room for `n` more mutations (a request that knows its size).
+  // Grows geometrically, so that many small requests of one batch stay linear.
+  void reserve(size_t n) {
+    auto& m = batch_.mutations;
+    if (m.size() + n > m.capacity()) m.reserve(std::max(m.size() + n, 2 * m.capacity()));
+  }
 
   // Index / schema definition changes (kCreateIndex, kDropIndex, kSetSchema).
   // A schema set here applies to later puts of this request.
@@ -61,8 +68,8 @@ class TxnView {
     std::shared_ptr<const Schema> schema;
   };
 
-  const Schema* schema_for(std::string_view collection) const;
-  void check_unique(std::string_view collection, const DocRecord& record, Pending& p);
+  // `base` is the committed collection (nullptr if none).
+  void check_unique(std::string_view collection, const Collection* base, const DocRecord& record, Pending& p);
 
   const Store& base_;
   absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;

@@ -6,9 +6,20 @@
 namespace kiln {
 
 void apply(const WriteBatch& batch, Store& store) {
+  // Consecutive puts into one collection look it up once. Any other kind may
+  // remove or create collections, so it forgets the cached one.
+  Collection* last = nullptr;
+  std::string_view last_name;
   for (const Mutation& m : batch.mutations) {
+    if (m.kind != Mutation::Kind::kPut) last = nullptr;
     switch (m.kind) {
-      case Mutation::Kind::kPut: store.get_or_create(m.collection).put(m.record); break;
+      case Mutation::Kind::kPut:
+        if (!last || last_name != m.collection) {
+          last = &store.get_or_create(m.collection);
+          last_name = m.collection;
+        }
+        last->put(m.record);
+        break;
       case Mutation::Kind::kDelete:
         if (Collection* c = store.find(m.collection)) c->erase(m.key);
         break;
