@@ -85,7 +85,9 @@ class Db {
   std::string run_stats(const struct Request& req) const;
   std::string run_changes(const struct Request& req) const;
   snapshot::SnapshotInfo take_snapshot();
+  bool compaction_due() const;
   void maybe_compact();
+  void snapshot_if_due();  // at close
   void compaction_loop();
 
   const std::string path_;
