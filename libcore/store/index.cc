@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 #include "doc/builder.h"
 #include "doc/json_writer.h"
@@ -113,6 +114,23 @@ std::string group_key(const Index::Entry& e) {
 }  // namespace
 
 void Index::build(const std::vector<const DocRecord*>& records) {
+  // The two structures share nothing but the (read-only) records: the hash
+  // is built on another thread meanwhile.
+  auto hash_built = std::async(std::launch::async | std::launch::deferred, [&] { build_hash(records); });
+  build_ordered(records);
+  hash_built.get();
+}
+
+void Index::build_hash(const std::vector<const DocRecord*>& records) {
+  for (const DocRecord* record : records) {
+    doc::Value v = path_.lookup(record->value());
+    if (!v.valid()) continue;
+    RecordSet& set = hash_[hash_key(v)];
+    set.insert(set.end(), record);  // key order: each insert is an append
+  }
+}
+
+void Index::build_ordered(const std::vector<const DocRecord*>& records) {
   // Records are grouped by value (one Entry per distinct value), the few
   // distinct values sorted, and records placed by a counting sort that keeps
   // key order within a value: the EntryLess order without comparing keys,
@@ -121,12 +139,7 @@ void Index::build(const std::vector<const DocRecord*>& records) {
   std::vector<Entry> values;
   std::vector<uint32_t> group(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
-    doc::Value v = path_.lookup(records[i]->value());
-    if (v.valid()) {
-      RecordSet& set = hash_[hash_key(v)];
-      set.insert(set.end(), records[i]);  // key order: each insert is an append
-    }
-    Entry e = entry_for(v, nullptr);
+    Entry e = entry_for(path_.lookup(records[i]->value()), nullptr);
     auto [it, added] = group_of.try_emplace(group_key(e), static_cast<uint32_t>(values.size()));
     if (added) values.push_back(std::move(e));
     group[i] = it->second;

@@ -77,6 +77,9 @@ class Index {
   static Entry entry_for(doc::Value field, const DocRecord* record);
 
  private:
+  void build_hash(const std::vector<const DocRecord*>& records);
+  void build_ordered(const std::vector<const DocRecord*>& records);
+
   IndexDef def_;
   query::FieldPath path_;
   absl::flat_hash_map<std::string, RecordSet, StringHash, StringEq> hash_;
