@@ -103,16 +103,21 @@ std::string backup_name(uint64_t lsn) {
   return buf;
 }
 
-// Decompresses one block and decodes its mutations.
-std::vector<Mutation> decode_block(const std::string& compressed, uint32_t rlen, const std::string& path,
-                                   uint64_t offset) {
+// Decompresses one block (on a helper thread). Decoding, which allocates
+// the records, stays on the opening thread: records then come from the
+// same malloc arena as everything else, which can reuse memory freed there.
+std::unique_ptr<char[]> decompress_block(const std::string& compressed, uint32_t rlen, const std::string& path,
+                                         uint64_t offset) {
   auto raw = std::make_unique_for_overwrite<char[]>(rlen);  // no zero fill: zstd writes it all
   size_t n = ZSTD_decompress(raw.get(), rlen, compressed.data(), compressed.size());
   if (ZSTD_isError(n) || n != rlen) corrupt(path, offset, "block does not decompress");
+  return raw;
+}
+
+std::vector<Mutation> decode_block(std::string_view raw, const std::string& path, uint64_t offset) {
   std::string where = "snapshot '" + path + "' block at offset " + std::to_string(offset);
   std::vector<Mutation> mutations;
-  std::string_view p(raw.get(), rlen);
-  while (!p.empty()) mutations.push_back(wal::decode_mutation(p, where));
+  while (!raw.empty()) mutations.push_back(wal::decode_mutation(raw, where));
   return mutations;
 }
 
@@ -172,14 +177,21 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
 
   uint64_t offset = kHeaderSize;
   uint64_t blocks = 0;
-  // Blocks are decompressed and decoded on other threads, up to kInFlight
-  // at a time, while this one reads the next block and hands finished ones
+  // Blocks are decompressed on other threads, up to kInFlight at a time,
+  // while this one reads the next block and decodes and hands finished ones
   // to `fn` in file order.
   constexpr size_t kInFlight = 2;
-  constexpr auto kDecodeAside = std::launch::async | std::launch::deferred;  // deferred if no thread can start
-  std::deque<std::future<std::vector<Mutation>>> decoding;
+  constexpr auto kAside = std::launch::async | std::launch::deferred;  // deferred if no thread can start
+  struct Pending {
+    std::future<std::unique_ptr<char[]>> raw;
+    uint32_t rlen;
+    uint64_t offset;
+  };
+  std::deque<Pending> decoding;
   auto deliver_oldest = [&] {
-    std::vector<Mutation> mutations = decoding.front().get();  // rethrows a decoding error
+    Pending& b = decoding.front();
+    std::unique_ptr<char[]> raw = b.raw.get();  // rethrows a decompression error
+    std::vector<Mutation> mutations = decode_block({raw.get(), b.rlen}, path, b.offset);
     decoding.pop_front();
     info.entries += mutations.size();
     fn(std::move(mutations));
@@ -216,7 +228,7 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
     if (XXH3_64bits_withSeed(compressed.data(), clen, rlen) != sum) corrupt(path, offset, "block checksum mismatch");
     XXH3_64bits_update(file_sum, &sum, sizeof sum);
     if (decoding.size() == kInFlight) deliver_oldest();
-    decoding.push_back(std::async(kDecodeAside, decode_block, std::move(compressed), rlen, path, offset));
+    decoding.push_back({std::async(kAside, decompress_block, std::move(compressed), rlen, path, offset), rlen, offset});
     offset += kBlockHeaderSize + clen;
     ++blocks;
   }
