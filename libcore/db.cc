@@ -16,6 +16,7 @@
 #include "util/names.h"
 #include "wal/batch_codec.h"
 #include "wal/wal.h"
+#include "write/load_applier.h"
 #include "write/txn_view.h"
 
 namespace kiln {
@@ -125,12 +126,10 @@ void Db::open_files() {
 
   std::string snap_path = io::join(path_, snapshot::kFileName);
   uint64_t snapshot_lsn = 0;
+  LoadApplier loader(store_);
   if (fs_->exists(snap_path)) {
-    snapshot::SnapshotInfo info = snapshot::read_snapshot_file(*fs_, snap_path, [&](std::vector<Mutation>&& ms) {
-      WriteBatch batch;
-      batch.mutations = std::move(ms);
-      apply(batch, store_);
-    });
+    snapshot::SnapshotInfo info =
+        snapshot::read_snapshot_file(*fs_, snap_path, [&](std::vector<Mutation>&& ms) { loader.add(ms); });
     snapshot_info_ = info;
     has_snapshot_ = true;
     snapshot_lsn = info.lsn;
@@ -150,9 +149,10 @@ void Db::open_files() {
     WriteBatch batch;
     batch.mutations = wal::decode_batch(payload, "LSN " + std::to_string(lsn));
     batch.timestamp_ms = ts;
-    apply(batch, store_);
+    loader.add(batch.mutations);
     feed_->publish(lsn, batch);
   });
+  loader.finish();
   last_lsn_ = applied_lsn_ = wal_->last_lsn();
   feed_->set_deliverable(last_lsn_);
   wal_->set_durable_listener([feed = feed_.get()](uint64_t lsn) { feed->set_deliverable(lsn); });

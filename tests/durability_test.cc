@@ -160,6 +160,26 @@ TEST(Durability, CloseSnapshotsALargeLogOnly) {
   EXPECT_TRUE(verify_ok(verify(dir.db())));
 }
 
+TEST(Durability, CloseSnapshotsWhenTheLogIsDue) {
+  // A log past the compaction trigger at close is snapshotted then, not
+  // left for the next open to replay (the background compactor may or may
+  // not have got to it first: either way the log is covered afterwards).
+  TempDir dir;
+  kiln_db* db = must_open(dir.db(), R"({"compaction_min_bytes":2000,"compaction_ratio":2})");
+  must_exec(db, R"({"op":"set","collection":"c","data":{"k":{"n":0}}})");
+  must_exec(db, R"({"op":"snapshot"})");
+  std::string data;
+  for (int i = 0; i < 200; ++i) data += (i ? ",\"k" : "\"k") + std::to_string(i) + R"(":{"n":)" + std::to_string(i) + "}";
+  must_exec(db, R"({"op":"set","collection":"c","data":{)" + data + "}}");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+  db = must_open(dir.db(), R"({"compaction_ratio":0})");
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  std::string snap = stats.substr(stats.find("\"snapshot\":{"));
+  EXPECT_EQ(json_number(snap, "lsn"), 2) << stats;
+  EXPECT_NE(get_doc(db, "c", "k199").find("\"n\":199"), std::string::npos);
+  kiln_close(db);
+}
+
 TEST(Durability, AsyncModeWithFlush) {
   TempDir dir;
   kiln_db* db = must_open(dir.db(), R"({"mode":"async","flush_interval_ms":10})");

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <future>
+#include <memory>
 
 #include "snapshot/snapshot_format.h"
 #include "util/clock.h"
@@ -100,6 +103,24 @@ std::string backup_name(uint64_t lsn) {
   return buf;
 }
 
+// Decompresses one block (on a helper thread). Decoding, which allocates
+// the records, stays on the opening thread: records then come from the
+// same malloc arena as everything else, which can reuse memory freed there.
+std::unique_ptr<char[]> decompress_block(const std::string& compressed, uint32_t rlen, const std::string& path,
+                                         uint64_t offset) {
+  auto raw = std::make_unique_for_overwrite<char[]>(rlen);  // no zero fill: zstd writes it all
+  size_t n = ZSTD_decompress(raw.get(), rlen, compressed.data(), compressed.size());
+  if (ZSTD_isError(n) || n != rlen) corrupt(path, offset, "block does not decompress");
+  return raw;
+}
+
+std::vector<Mutation> decode_block(std::string_view raw, const std::string& path, uint64_t offset) {
+  std::string where = "snapshot '" + path + "' block at offset " + std::to_string(offset);
+  std::vector<Mutation> mutations;
+  while (!raw.empty()) mutations.push_back(wal::decode_mutation(raw, where));
+  return mutations;
+}
+
 }  // namespace
 
 SnapshotInfo write_snapshot_file(io::FileSystem& fs, const std::string& path, const Contents& contents) {
@@ -156,7 +177,25 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
 
   uint64_t offset = kHeaderSize;
   uint64_t blocks = 0;
-  std::string compressed, raw;
+  // Blocks are decompressed on other threads, up to kInFlight at a time,
+  // while this one reads the next block and decodes and hands finished ones
+  // to `fn` in file order.
+  constexpr size_t kInFlight = 2;
+  constexpr auto kAside = std::launch::async | std::launch::deferred;  // deferred if no thread can start
+  struct Pending {
+    std::future<std::unique_ptr<char[]>> raw;
+    uint32_t rlen;
+    uint64_t offset;
+  };
+  std::deque<Pending> decoding;
+  auto deliver_oldest = [&] {
+    Pending& b = decoding.front();
+    std::unique_ptr<char[]> raw = b.raw.get();  // rethrows a decompression error
+    std::vector<Mutation> mutations = decode_block({raw.get(), b.rlen}, path, b.offset);
+    decoding.pop_front();
+    info.entries += mutations.size();
+    fn(std::move(mutations));
+  };
   while (true) {
     char head[kBlockHeaderSize];
     read_exact(*in, head, kBlockHeaderSize, path, offset);
@@ -164,6 +203,7 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
     uint32_t rlen = load_le<uint32_t>(head + 4);
     uint64_t sum = load_le<uint64_t>(head + 8);
     if (clen == 0) {
+      while (!decoding.empty()) deliver_oldest();
       char tail[kEndSize - kBlockHeaderSize];
       read_exact(*in, tail, sizeof tail, path, offset + kBlockHeaderSize);
       uint64_t block_count = load_le<uint64_t>(tail);
@@ -183,19 +223,12 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
     if (rlen == 0 || rlen > kMaxBlockRaw || clen > ZSTD_compressBound(rlen)) {
       corrupt(path, offset, "implausible block sizes");
     }
-    compressed.resize(clen);
+    std::string compressed(clen, '\0');
     read_exact(*in, compressed.data(), clen, path, offset + kBlockHeaderSize);
     if (XXH3_64bits_withSeed(compressed.data(), clen, rlen) != sum) corrupt(path, offset, "block checksum mismatch");
     XXH3_64bits_update(file_sum, &sum, sizeof sum);
-    raw.resize(rlen);
-    size_t n = ZSTD_decompress(raw.data(), rlen, compressed.data(), clen);
-    if (ZSTD_isError(n) || n != rlen) corrupt(path, offset, "block does not decompress");
-    std::string where = "snapshot '" + path + "' block at offset " + std::to_string(offset);
-    std::vector<Mutation> mutations;
-    std::string_view p = raw;
-    while (!p.empty()) mutations.push_back(wal::decode_mutation(p, where));
-    info.entries += mutations.size();
-    fn(std::move(mutations));
+    if (decoding.size() == kInFlight) deliver_oldest();
+    decoding.push_back({std::async(kAside, decompress_block, std::move(compressed), rlen, path, offset), rlen, offset});
     offset += kBlockHeaderSize + clen;
     ++blocks;
   }

@@ -30,7 +30,8 @@ struct Contents {
 SnapshotInfo write_snapshot_file(io::FileSystem& fs, const std::string& path, const Contents& contents);
 
 // Streams the snapshot at `path`: calls `fn` with each block's mutations, in
-// order. Never holds more than one block in RAM. Throws kCorruption naming
+// order. Holds at most a few blocks in RAM (blocks are decompressed on
+// other threads while earlier ones are applied). Throws kCorruption naming
 // the file and offset on any checksum, size or format failure.
 using BlockFn = std::function<void(std::vector<Mutation>&&)>;
 SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, const BlockFn& fn);

@@ -1,6 +1,7 @@
 #include "store/collection.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "schema/schema.h"
 
@@ -20,22 +21,48 @@ DocRef Collection::find(std::string_view key) const {
   return it == by_key_.end() ? DocRef() : slots_[*it];
 }
 
-void Collection::put(DocRef record) {
+DocRef Collection::put_unindexed(DocRef record) {
   bytes_ += record->allocated_size();
-  auto it = by_key_.find(record->key());
-  if (it != by_key_.end()) {
-    DocRef& slot = slots_[*it];
-    bytes_ -= slot->allocated_size();
-    for (auto& index : indexes_) {
-      index->erase(slot.get());
-      index->insert(record.get());
-    }
-    slot = std::move(record);  // same key: the set entry stays valid
+  // One probe: the record goes in a new slot, and back out if its key was
+  // already there (same key: that set entry stays valid).
+  slots_.push_back(std::move(record));
+  auto [it, added] = by_key_.insert(static_cast<uint32_t>(slots_.size() - 1));
+  if (added) return DocRef();
+  DocRef replaced = std::exchange(slots_[*it], std::move(slots_.back()));
+  slots_.pop_back();
+  bytes_ -= replaced->allocated_size();
+  return replaced;
+}
+
+void Collection::put(DocRef record) {
+  const DocRecord* added = record.get();
+  DocRef replaced = put_unindexed(std::move(record));
+  for (auto& index : indexes_) {
+    if (replaced) index->erase(replaced.get());
+    index->insert(added);
+  }
+}
+
+void Collection::put_all(std::vector<DocRef> records) {
+  if (!slots_.empty()) {
+    for (DocRef& r : records) put(std::move(r));
     return;
   }
-  for (auto& index : indexes_) index->insert(record.get());
-  slots_.push_back(std::move(record));
-  by_key_.insert(static_cast<uint32_t>(slots_.size() - 1));
+  slots_.reserve(records.size());
+  by_key_.reserve(records.size());
+  for (DocRef& r : records) put_unindexed(std::move(r));
+  if (indexes_.empty()) return;
+  std::vector<const DocRecord*> in_order = records_in_key_order();
+  for (auto& index : indexes_) index->build(in_order);
+}
+
+std::vector<const DocRecord*> Collection::records_in_key_order() const {
+  std::vector<const DocRecord*> out;
+  out.reserve(slots_.size());
+  for (const DocRef& r : slots_) out.push_back(r.get());
+  auto by_key = [](const DocRecord* a, const DocRecord* b) { return a->key() < b->key(); };
+  if (!std::is_sorted(out.begin(), out.end(), by_key)) std::sort(out.begin(), out.end(), by_key);
+  return out;
 }
 
 bool Collection::erase(std::string_view key) {
@@ -78,7 +105,7 @@ const Index* Collection::index(std::string_view field) const {
 void Collection::create_index(const IndexDef& def) {
   drop_index(def.field);
   auto index = std::make_unique<Index>(def);
-  for (const DocRef& r : slots_) index->insert(r.get());
+  index->build(records_in_key_order());
   indexes_.push_back(std::move(index));
   std::sort(indexes_.begin(), indexes_.end(),
             [](const auto& a, const auto& b) { return a->def().field < b->def().field; });

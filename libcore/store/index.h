@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
@@ -56,6 +57,10 @@ class Index {
 
   void insert(const DocRecord* record);
   void erase(const DocRecord* record);
+  // Fills an empty index with many records at once: sorts once and appends
+  // to the trees in order instead of one search per record. `records` must
+  // be in ascending key order (the order a snapshot stores them in).
+  void build(const std::vector<const DocRecord*>& records);
   void clear();
 
   // Equality key of a value (see above); -0.0 is keyed as 0.0.
@@ -72,6 +77,9 @@ class Index {
   static Entry entry_for(doc::Value field, const DocRecord* record);
 
  private:
+  void build_hash(const std::vector<const DocRecord*>& records);
+  void build_ordered(const std::vector<const DocRecord*>& records);
+
   IndexDef def_;
   query::FieldPath path_;
   absl::flat_hash_map<std::string, RecordSet, StringHash, StringEq> hash_;
