@@ -11,6 +11,7 @@ same process, same run. Measures:
 
     python bench/bench_python.py --n 1000000      # the full benchmark
     python bench/bench_python.py --n 20000        # a quick check
+    python bench/bench_python.py --cpu            # CPU time, for a busy machine
 
 Both stores are in memory by default (kilndb mode "memory", sqlite
 ":memory:"); --disk puts both in a temp dir (kilndb "async" vs sqlite WAL
