@@ -212,3 +212,20 @@ def test_unreferenced_database_is_closed_by_gc():
     del users
     gc.collect()
     assert ref() is None
+
+
+def test_get_takes_the_key_by_position_or_keyword_only(users):
+    users.put("a", {"n": 1})
+    assert users.get("a")["n"] == 1
+    assert users.get(key="a")["n"] == 1
+    assert users.get(key="missing") is None
+    with pytest.raises(TypeError):
+        users.get()
+    with pytest.raises(TypeError):
+        users.get("a", "b")
+    with pytest.raises(TypeError):
+        users.get(name="a")
+    with pytest.raises(TypeError):
+        users.get(1)
+    with pytest.raises(TypeError):
+        kilndb.Collection.get(object(), "a")

@@ -124,3 +124,34 @@ def _types(got, want) -> bool:
     if isinstance(want, list):
         return len(got) == len(want) and all(_types(g, w) for g, w in zip(got, want))
     return type(got) is type(want) and got == want
+
+
+def test_conversion_reentered_from_a_gc_callback_keeps_both_results(db):
+    # The reader reuses one parser state per thread; a get() run by the
+    # garbage collector while another get() is still building its objects
+    # must get a state of its own, not overwrite the outer one.
+    import gc
+
+    coll = db["reentry"]
+    outer = {"items": [{"n": i, "s": f"value {i}", "t": [i, i + 1]} for i in range(300)]}
+    inner = {"name": "inner", "xs": list(range(50))}
+    coll.put("outer", outer)
+    coll.put("inner", inner)
+    seen = []
+
+    def on_gc(phase, info):
+        if phase == "start" and len(seen) < 3:
+            seen.append(coll.get("inner"))
+
+    old = gc.get_threshold()
+    gc.callbacks.append(on_gc)
+    gc.set_threshold(1)
+    try:
+        got = coll.get("outer")
+    finally:
+        gc.set_threshold(*old)
+        gc.callbacks.remove(on_gc)
+    assert seen, "no collection ran while the document was built"
+    assert got["items"] == outer["items"]
+    for doc in seen:
+        assert doc["name"] == "inner" and doc["xs"] == inner["xs"]

@@ -36,8 +36,10 @@ class ParsedJson {
   // A new reference, or nullptr with a Python exception set.
   PyObject *to_python();
 
- private:
+ // The parser state (pyjson_read.cc); one per thread is reused.
   struct Impl;
+
+ private:
   Impl *impl_;
 };
 

@@ -94,8 +94,18 @@ PyObject *build_array(dom::array a) {
   return list;
 }
 
+// A dict with room for `n` members: filling it then never resizes (each
+// resize rebuilds the hash index; a ~12-member document resized twice).
+PyObject *new_dict(size_t n) {
+#if PY_VERSION_HEX < 0x030D0000
+  if (n > 5 && n < kSaturated) return _PyDict_NewPresized(static_cast<Py_ssize_t>(n));
+#endif
+  (void)n;
+  return PyDict_New();
+}
+
 PyObject *build_object(dom::object o) {
-  PyObject *dict = PyDict_New();
+  PyObject *dict = new_dict(o.size());
   if (dict == nullptr) return nullptr;
   KeyCache &keys = key_cache();
   for (dom::key_value_pair kv : o) {
@@ -159,46 +169,46 @@ PyObject *fallback_loads(const char *data, size_t len) {
   return r;
 }
 
-// One parser per thread, reused (it keeps its buffers). `busy` guards the
-// rare re-entrant use (a finalizer run while building objects that itself
-// queries the database): that call gets a parser of its own.
-struct ThreadParser {
-  dom::parser parser;
-  bool busy = false;
-};
-thread_local ThreadParser t_parser;
-
 }  // namespace
 
 struct ParsedJson::Impl {
-  dom::parser *parser = nullptr;
-  dom::parser own;  // used only when the thread's parser is busy
-  bool borrowed = false;
+  dom::parser parser;  // keeps its buffers between calls
+  bool busy = false;
   simdjson::error_code error = simdjson::UNINITIALIZED;
   dom::element root;
   const char *data = nullptr;
   size_t len = 0;
 };
 
-ParsedJson::ParsedJson() : impl_(new Impl) {
-  if (!t_parser.busy) {
-    t_parser.busy = true;
-    impl_->borrowed = true;
-    impl_->parser = &t_parser.parser;
+namespace {
+// One state per thread, reused, so a call allocates nothing. `busy` guards
+// the rare re-entrant use (a finalizer run while building objects that
+// itself queries the database): that call gets a state of its own.
+thread_local ParsedJson::Impl t_state;
+}  // namespace
+
+ParsedJson::ParsedJson() {
+  if (!t_state.busy) {
+    impl_ = &t_state;
   } else {
-    impl_->parser = &impl_->own;
+    impl_ = new Impl;
   }
+  impl_->busy = true;
+  impl_->error = simdjson::UNINITIALIZED;
 }
 
 ParsedJson::~ParsedJson() {
-  if (impl_->borrowed) t_parser.busy = false;
-  delete impl_;
+  if (impl_ == &t_state) {
+    t_state.busy = false;
+  } else {
+    delete impl_;
+  }
 }
 
 void ParsedJson::parse(const char *data, size_t len) {
   impl_->data = data;
   impl_->len = len;
-  impl_->error = impl_->parser->parse(data, len).get(impl_->root);
+  impl_->error = impl_->parser.parse(data, len).get(impl_->root);
 }
 
 PyObject *ParsedJson::to_python() {
