@@ -12,6 +12,7 @@
 #include "doc/encoder.h"
 #include "doc/json_parser.h"
 #include "doc/json_writer.h"
+#include "doc/key_order.h"
 #include "doc/path.h"
 #include "util/error.h"
 
@@ -66,6 +67,42 @@ TEST(DocEncoding, KeysSortByTheirBytes) {
   std::sort(keys.begin(), keys.end());
   ASSERT_EQ(v.count(), keys.size());
   for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(v.key_at(i), keys[i]) << i;
+}
+
+// The cache reuses the previous order only for the very same key sequence:
+// a key that differs in any byte position (first, middle, last, beyond 8
+// bytes), a new order of the same keys, or a duplicate must be sorted anew.
+TEST(DocEncoding, KeyOrderCacheAnswersLikeAFreshSort) {
+  std::vector<std::vector<std::string>> objects = {
+      {"b", "a", "c"},       {"b", "a", "c"},      {"a", "b", "c"},         {"b", "a", "b"},
+      {"b", "a", "b"},       {"aXc", "aZc"},       {"aZc", "aXc"},          {"abcdX", "abcdY"},
+      {"abcdY", "abcdX"},    {"Xbcdefghij", "Ybcdefghij"}, {"Ybcdefghij", "Xbcdefghij"},
+      {"abcdefghiX", "abcdefghiY"}, {"abcdefghiY", "abcdefghiX"}, {},        {"only"},
+      {"name", "age", "city", "_v", "createdAt", "modifiedAt"}, {"name", "age", "city", "_v", "createdAt", "modifiedAt"}};
+  KeyOrderCache cache;
+  std::string value;
+  put_null(value);
+  for (const auto& keys : objects) {
+    std::vector<Field> fields;
+    for (const std::string& k : keys) fields.push_back({k, value});
+    std::vector<uint32_t> fresh;
+    sorted_field_order(fields, fresh);
+    std::span<const uint32_t> cached = cache.order(fields);
+    EXPECT_EQ(std::vector<uint32_t>(cached.begin(), cached.end()), fresh) << ::testing::PrintToString(keys);
+    std::string via_cache, via_sort;
+    put_object_ordered(via_cache, fields, cached);
+    put_object(via_sort, fields);
+    EXPECT_EQ(via_cache, via_sort) << ::testing::PrintToString(keys);
+  }
+}
+
+// Documents of one request often share member names: each must still get
+// its own values (and nested objects their own order).
+TEST(DocEncoding, ObjectsWithTheSameNamesEncodeTheirOwnValues) {
+  EXPECT_EQ(round_trip("[{\"b\":1,\"a\":{\"y\":1,\"x\":2}},{\"b\":3,\"a\":{\"y\":4,\"x\":5}},"
+                       "{\"a\":6,\"b\":{\"x\":7,\"y\":8}},{\"b\":9,\"a\":{\"x\":0}}]"),
+            "[{\"a\":{\"x\":2,\"y\":1},\"b\":1},{\"a\":{\"x\":5,\"y\":4},\"b\":3},"
+            "{\"a\":6,\"b\":{\"x\":7,\"y\":8}},{\"a\":{\"x\":0},\"b\":9}]");
 }
 
 TEST(DocEncoding, LargeObjectsUseWideOffsets) {

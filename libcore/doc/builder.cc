@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "doc/key_order.h"
 #include "util/varint.h"
 
 namespace kiln::doc {
@@ -36,76 +37,19 @@ void put_string(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-namespace {
-
-// The first 8 bytes of a key as a big-endian number (zero-padded): ordering
-// by it agrees with ordering by the bytes, so most comparisons of a sort are
-// one integer compare; equal prefixes fall back to the whole keys.
-uint64_t key_prefix(std::string_view key) {
-  const char* p = key.data();
-  uint64_t v = 0;
-  if (key.size() >= 8) {
-    std::memcpy(&v, p, 8);
-    return __builtin_bswap64(v);
-  }
-  // Shorter keys: read in 4-, 2- and 1-byte pieces (never past the end).
-  size_t n = key.size(), at = 0;
-  if (n & 4) {
-    uint32_t w;
-    std::memcpy(&w, p, 4);
-    v = static_cast<uint64_t>(__builtin_bswap32(w)) << 32;
-    at = 4;
-  }
-  if (n & 2) {
-    uint16_t w;
-    std::memcpy(&w, p + at, 2);
-    v |= static_cast<uint64_t>(__builtin_bswap16(w)) << (48 - 8 * at);
-    at += 2;
-  }
-  if (n & 1) v |= static_cast<uint64_t>(static_cast<uint8_t>(p[at])) << (56 - 8 * at);
-  return v;
-}
-
-// Stable insertion sort by key: allocation-free and fastest for
-// document-sized objects (often nearly sorted already).
-void sort_small(std::vector<Field>& fields) {
-  constexpr size_t kMax = 32;
-  uint64_t prefix[kMax];
-  for (size_t i = 0; i < fields.size(); ++i) prefix[i] = key_prefix(fields[i].key);
-  for (size_t i = 1; i < fields.size(); ++i) {
-    Field f = fields[i];
-    uint64_t p = prefix[i];
-    size_t j = i;
-    for (; j > 0 && (p < prefix[j - 1] || (p == prefix[j - 1] && f.key < fields[j - 1].key)); --j) {
-      fields[j] = fields[j - 1];
-      prefix[j] = prefix[j - 1];
-    }
-    fields[j] = f;
-    prefix[j] = p;
-  }
-}
-
-}  // namespace
-
 void put_object(std::string& out, std::vector<Field>& fields) {
-  if (fields.size() <= 32) {
-    sort_small(fields);
-  } else {
-    std::stable_sort(fields.begin(), fields.end(), [](const Field& a, const Field& b) { return a.key < b.key; });
-  }
-  // Keep the last of each run of equal keys.
-  size_t kept = 0;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i + 1 < fields.size() && fields[i + 1].key == fields[i].key) continue;
-    fields[kept++] = fields[i];
-  }
-  fields.resize(kept);
+  thread_local std::vector<uint32_t> order;
+  sorted_field_order(fields, order);
+  put_object_ordered(out, fields, order);
+}
 
+void put_object_ordered(std::string& out, std::span<const Field> fields, std::span<const uint32_t> order) {
+  size_t count = order.size();
   size_t entries_size = 0;
-  for (const Field& f : fields) entries_size += varint_size(f.key.size()) + f.key.size() + f.value.size();
+  for (uint32_t i : order) entries_size += varint_size(fields[i].key.size()) + fields[i].key.size() + fields[i].value.size();
   bool wide = entries_size > 0xffff;
   size_t width = wide ? 4 : 2;
-  size_t payload = varint_size(fields.size()) + fields.size() * width + entries_size;
+  size_t payload = varint_size(count) + count * width + entries_size;
 
   // Grow once, then write through a pointer: objects are built for every
   // stored document, so this is on the insert hot path.
@@ -114,11 +58,12 @@ void put_object(std::string& out, std::vector<Field>& fields) {
   uint8_t* p = reinterpret_cast<uint8_t*>(out.data() + at);
   *p++ = wide ? kObject32 : kObject16;
   p = write_varint(p, payload);
-  p = write_varint(p, fields.size());
+  p = write_varint(p, count);
   uint8_t* table = p;
-  uint8_t* entries = table + fields.size() * width;
+  uint8_t* entries = table + count * width;
   uint8_t* e = entries;
-  for (size_t i = 0; i < fields.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
+    const Field& f = fields[order[i]];
     uint32_t off = static_cast<uint32_t>(e - entries);
     if (wide) {
       std::memcpy(table + 4 * i, &off, 4);
@@ -126,11 +71,11 @@ void put_object(std::string& out, std::vector<Field>& fields) {
       uint16_t o16 = static_cast<uint16_t>(off);
       std::memcpy(table + 2 * i, &o16, 2);
     }
-    e = write_varint(e, fields[i].key.size());
-    std::memcpy(e, fields[i].key.data(), fields[i].key.size());
-    e += fields[i].key.size();
-    std::memcpy(e, fields[i].value.data(), fields[i].value.size());
-    e += fields[i].value.size();
+    e = write_varint(e, f.key.size());
+    std::memcpy(e, f.key.data(), f.key.size());
+    e += f.key.size();
+    std::memcpy(e, f.value.data(), f.value.size());
+    e += f.value.size();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <deque>
+#include <span>
 #include <vector>
 
 #include "doc/value.h"
@@ -28,8 +29,12 @@ struct Field {
 
 // Appends an object made of `fields` (in any order) to out. Fields are sorted
 // by key; when a key repeats, the LAST occurrence wins (as in JSON parsers
-// that keep the last duplicate). Reorders `fields`.
+// that keep the last duplicate).
 void put_object(std::string& out, std::vector<Field>& fields);
+
+// Appends the object made of fields[order[0]], fields[order[1]], ...: the
+// order must be sorted_field_order(fields) (key_order.h).
+void put_object_ordered(std::string& out, std::span<const Field> fields, std::span<const uint32_t> order);
 
 // Appends an array of `count` values whose encodings are concatenated in
 // `elements`.

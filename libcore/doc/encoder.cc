@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "doc/json_parser.h"
+#include "doc/key_order.h"
 
 namespace kiln::doc {
 namespace {
@@ -33,7 +34,8 @@ class Encoder {
               std::string& out) {
     Level& level = enter();
     // Children are encoded into the level's buffer first (their sizes decide
-    // the offset table); put_object then sorts and lays them out.
+    // the offset table); then they are laid out in key order, which the
+    // level's cache usually knows from the previous object at this depth.
     for (simdjson::dom::key_value_pair field : o) {
       if (std::find(drop.begin(), drop.end(), field.key) != drop.end()) continue;
       size_t begin = level.buf.size();
@@ -44,7 +46,7 @@ class Encoder {
       level.fields.push_back({s.key, std::string_view(level.buf).substr(s.begin, s.end - s.begin)});
     }
     level.fields.insert(level.fields.end(), extra.begin(), extra.end());
-    put_object(out, level.fields);
+    put_object_ordered(out, level.fields, level.key_order.order(level.fields));
     leave();
   }
 
@@ -57,6 +59,7 @@ class Encoder {
     std::string buf;
     std::vector<Span> spans;
     std::vector<Field> fields;
+    KeyOrderCache key_order;
   };
 
   Level& enter() {
