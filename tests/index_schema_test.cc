@@ -153,10 +153,10 @@ TEST(Aggregate, MetricsWithAndWithoutGroups) {
 TEST(Definitions, RecreateIndexesAndSchemasFromMutations) {
   Store store;
   WriteBatch batch;
-  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"a.b","unique":true})"});
-  batch.mutations.push_back({Mutation::Kind::kSetSchema, "c", {}, {}, R"({"type":"object"})"});
-  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "d", {}, {}, R"({"field":"x","unique":false})"});
-  batch.mutations.push_back({Mutation::Kind::kDropIndex, "d", {}, {}, R"({"field":"x"})"});
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"a.b","unique":true})", {}});
+  batch.mutations.push_back({Mutation::Kind::kSetSchema, "c", {}, {}, R"({"type":"object"})", {}});
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "d", {}, {}, R"({"field":"x","unique":false})", {}});
+  batch.mutations.push_back({Mutation::Kind::kDropIndex, "d", {}, {}, R"({"field":"x"})", {}});
   apply(batch, store);
   std::vector<Mutation> defs = store.definitions();
   ASSERT_EQ(defs.size(), 2u);
@@ -177,10 +177,10 @@ TEST(Planner, UsesIndexesWhereTheyApply) {
   simdjson::dom::parser parser;
   for (int i = 0; i < 200; ++i) {
     std::string json = R"({"city":")" + std::string(i % 2 ? "A" : "B") + R"(","age":)" + std::to_string(i % 50) + "}";
-    batch.mutations.push_back({Mutation::Kind::kPut, "c", {}, DocRef::make("k" + std::to_string(i), doc::encode(parser.parse(json).value())), {}});
+    batch.mutations.push_back({Mutation::Kind::kPut, "c", {}, DocRef::make("k" + std::to_string(i), doc::encode(parser.parse(json).value())), {}, {}});
   }
-  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"city","unique":false})"});
-  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"age","unique":false})"});
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"city","unique":false})", {}});
+  batch.mutations.push_back({Mutation::Kind::kCreateIndex, "c", {}, {}, R"({"field":"age","unique":false})", {}});
   apply(batch, store);
   auto path_for = [&](const std::string& where, const std::string& sort, std::optional<uint64_t> count) {
     simdjson::dom::parser p;

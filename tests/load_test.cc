@@ -18,11 +18,11 @@ namespace {
 
 Mutation put(std::string coll, std::string key, std::string_view json) {
   simdjson::dom::parser parser;
-  return {Mutation::Kind::kPut, std::move(coll), {}, DocRef::make(key, doc::encode(parser.parse(json).value())), {}};
+  return {Mutation::Kind::kPut, std::move(coll), {}, DocRef::make(key, doc::encode(parser.parse(json).value())), {}, {}};
 }
-Mutation del(std::string coll, std::string key) { return {Mutation::Kind::kDelete, std::move(coll), std::move(key), {}, {}}; }
+Mutation del(std::string coll, std::string key) { return {Mutation::Kind::kDelete, std::move(coll), std::move(key), {}, {}, {}}; }
 Mutation index_on(std::string coll, std::string field) {
-  return {Mutation::Kind::kCreateIndex, std::move(coll), {}, {}, R"({"field":")" + field + R"(","unique":false})"};
+  return {Mutation::Kind::kCreateIndex, std::move(coll), {}, {}, R"({"field":")" + field + R"(","unique":false})", {}};
 }
 
 // Everything observable about a Store: records, then each index's ordered
@@ -72,7 +72,7 @@ TEST(Load, SameStoreAsApplyingBatchByBatch) {
       {put("c", "h", R"({"v":"1","s":"Bogota"})"), put("d", "k", R"({"n":1})")},
       // As a log tail goes on: replacements, deletes, drops, a later index.
       {put("c", "a", R"({"v":2,"s":"Lima"})"), put("c", "a", R"({"v":3,"s":"Lima"})"), del("c", "b")},
-      {put("d", "k2", R"({"n":2})"), {Mutation::Kind::kDrop, "d", {}, {}, {}}, put("d", "k3", R"({"n":3})")},
+      {put("d", "k2", R"({"n":2})"), {Mutation::Kind::kDrop, "d", {}, {}, {}, {}}, put("d", "k3", R"({"n":3})")},
       {put("c", "0", R"({"v":-5})"), index_on("d", "n"), put("d", "k1", R"({"n":0})")},
   };
   std::string expected = applied(batches);

@@ -53,6 +53,22 @@ TEST_F(WriteOps, SetWritesInKeyOrderAndTheLastDuplicateWins) {
             R"("last_lsn":2,"status":"ok"})");
 }
 
+// The change feed reports the _v each set stored: 1 for a new document, the
+// next version for a replaced one, a client _v as stored (the last of
+// repeated ones, 0 when it is not a non-negative integer), 0 for non-objects.
+TEST_F(WriteOps, SetReportsTheStoredVersionToTheChangeFeed) {
+  db.ok(R"({"op":"set","collection":"a","data":{"new":{"n":1},"sent":{"_v":7},"twice":{"_v":4,"_v":9},)"
+        R"("odd":{"_v":"x"},"scalar":5}})");
+  db.ok(R"({"op":"set","collection":"a","data":{"new":{"n":2},"sent":{"_v":8,"n":1}}})");
+  EXPECT_EQ(db.ok(R"({"op":"changes","since":0})"),
+            R"({"changes":[{"collection":"a","key":"new","lsn":1,"new_v":1},{"collection":"a","key":"odd","lsn":1,"new_v":0},)"
+            R"({"collection":"a","key":"scalar","lsn":1,"new_v":0},{"collection":"a","key":"sent","lsn":1,"new_v":7},)"
+            R"({"collection":"a","key":"twice","lsn":1,"new_v":9},{"collection":"a","key":"new","lsn":2,"new_v":2},)"
+            R"({"collection":"a","key":"sent","lsn":2,"new_v":8}],"last_lsn":2,"status":"ok"})");
+  EXPECT_EQ(mask_times(db.ok(R"({"op":"get","collection":"a","keys":"twice"})")),
+            R"({"_v":9,"createdAt":"T","modifiedAt":"T"})");
+}
+
 TEST_F(WriteOps, SetArrayDataGeneratesOrderedUuid7Keys) {
   std::string body = db.ok(R"({"op":"set","collection":"items","data":[{"n":1},{"n":2},{"n":3}]})");
   std::regex shape(R"re(\{"count":3,"ids":\["([0-9a-f-]{36})","([0-9a-f-]{36})","([0-9a-f-]{36})"\],"status":"ok"\})re");

@@ -23,7 +23,7 @@ void ChangeFeed::publish(uint64_t lsn, const WriteBatch& batch) {
     switch (m.kind) {
       case Mutation::Kind::kPut:
         e.key = std::string(m.record->key());
-        e.new_v = meta::stored_version(m.record->value());
+        e.new_v = m.new_v ? *m.new_v : meta::stored_version(m.record->value());
         break;
       case Mutation::Kind::kDelete: e.key = m.key; break;
       case Mutation::Kind::kDrop: e.key = "*"; break;

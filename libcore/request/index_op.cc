@@ -53,7 +53,7 @@ std::string run_index(const Request& req, TxnView& view) {
                   (existing->def().unique ? "true" : "false") + "; drop it first");
   }
   if (def.unique && c) check_existing_unique(*c, def);
-  view.define({Mutation::Kind::kCreateIndex, req.collection, {}, {}, def.to_json()});
+  view.define({Mutation::Kind::kCreateIndex, req.collection, {}, {}, def.to_json(), {}});
   return response;
 }
 
@@ -63,7 +63,7 @@ std::string run_drop_index(const Request& req, TxnView& view) {
   std::string field = field_of(req);
   const Collection* c = view.base().find(req.collection);
   bool exists = c && c->index(field);
-  if (exists) view.define({Mutation::Kind::kDropIndex, req.collection, {}, {}, IndexDef{field, false}.to_json()});
+  if (exists) view.define({Mutation::Kind::kDropIndex, req.collection, {}, {}, IndexDef{field, false}.to_json(), {}});
   return exists ? "{\"dropped\":true,\"status\":\"ok\"}" : "{\"dropped\":false,\"status\":\"ok\"}";
 }
 

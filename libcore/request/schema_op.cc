@@ -17,13 +17,13 @@ std::string run_schema(const Request& req, TxnView& view) {
   if (req.member("schema").get(schema) != simdjson::SUCCESS) throw_invalid("Missing 'schema' JSON");
 
   if (schema.is_null()) {
-    view.define({Mutation::Kind::kSetSchema, req.collection, {}, {}, "null"});
+    view.define({Mutation::Kind::kSetSchema, req.collection, {}, {}, "null", {}});
   } else {
     if (!schema.is_object() && !schema.is_bool()) throw_invalid("Invalid Schema: Invalid schema: expected an object");
     std::string encoded = doc::encode(schema);
     std::string json = doc::to_json(doc::Value(encoded));
     std::shared_ptr<const Schema> compiled = Schema::compile(doc::Value(encoded), json);
-    view.define({Mutation::Kind::kSetSchema, req.collection, {}, {}, std::move(json)}, std::move(compiled));
+    view.define({Mutation::Kind::kSetSchema, req.collection, {}, {}, std::move(json), {}}, std::move(compiled));
   }
   std::string out = "{\"collection\":";
   doc::write_json_string(req.collection, out);

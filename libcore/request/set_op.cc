@@ -73,11 +73,23 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
     return DocRef::make(key, doc::encode(doc));
   }
 
+  // The two members with a meaning, found in one pass (the first of each
+  // name, as object[name] would).
+  std::optional<simdjson::dom::element> extends_member, sent_v;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (field.key == meta::kVersion) {
+      if (!sent_v) sent_v = field.value;
+    } else if (field.key == "extends" && !extends_member) {
+      extends_member = field.value;
+    }
+  }
+  bool has_sent_v = sent_v.has_value();
+
   // The fields this write adds or replaces (`extra`, already encoded).
   std::vector<std::pair<std::string, DocRef>> embeds;
   std::vector<std::string_view> drop;
   simdjson::dom::object extends;
-  if (object["extends"].get(extends) == simdjson::SUCCESS) {
+  if (extends_member && extends_member->get_object().get(extends) == simdjson::SUCCESS) {
     drop.push_back("extends");
     embeds = resolve_extends(extends, view);
   }
@@ -91,12 +103,10 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
   std::string_view stamp = sc.encoded_stamp(now_iso);
 
   DocRef existing = view.find(collection, key);
-  simdjson::dom::element sent_v;
-  bool has_sent_v = object[meta::kVersion].get(sent_v) == simdjson::SUCCESS;
   if (existing) {
     uint64_t stored = meta::stored_version(existing->value());
     if (has_sent_v) {
-      std::optional<uint64_t> incoming = client_version(sent_v);
+      std::optional<uint64_t> incoming = client_version(*sent_v);
       if (incoming && *incoming <= stored) throw Error(Code::kConflict, "Conflict: Document version is outdated");
     }
     *version = stored + 1;
@@ -111,7 +121,7 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
     }
   } else {
     // A new document keeps a client _v exactly as sent, whatever its type.
-    *version = has_sent_v ? client_version(sent_v).value_or(0) : 1;
+    *version = 1;
     if (!has_sent_v) extra.push_back({meta::kVersion, sc.encoded_one});
     extra.push_back({meta::kCreatedAt, stamp});
   }
@@ -119,6 +129,8 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
 
   sc.encoded.clear();
   doc::encode_object_with(object, extra, drop, sc.encoded);
+  // A client _v is stored as sent (the last of repeated ones): read it back.
+  if (!existing && has_sent_v) *version = meta::stored_version(doc::Value(sc.encoded));
   return DocRef::make(key, sc.encoded);
 }
 
@@ -133,7 +145,7 @@ std::string run_set(const Request& req, TxnView& view) {
 
   // Every item is planned against the view as it was before this request
   // (so `extends` cannot see the request's own items, as in rc2), then put.
-  std::vector<DocRef> records;
+  std::vector<std::pair<DocRef, uint64_t>> records;  // with each record's stored _v
   records.reserve(data.is_object() ? doc::as_object(data).size() : doc::as_array(data).size());
   std::string ids;
   uint64_t version;
@@ -146,19 +158,21 @@ std::string run_set(const Request& req, TxnView& view) {
     if (!std::is_sorted(items.begin(), items.end(), by_key)) std::stable_sort(items.begin(), items.end(), by_key);
     for (size_t i = 0; i < items.size(); ++i) {
       if (i + 1 < items.size() && items[i + 1].first == items[i].first) continue;
-      records.push_back(plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version));
+      DocRef record = plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version);
+      records.emplace_back(std::move(record), version);
     }
   } else {
     for (simdjson::dom::element doc : doc::as_array(data)) {
       std::string key = make_uuid7(req.now_ms);
       ids += ids.empty() ? "" : ",";
       doc::write_json_string(key, ids);
-      records.push_back(plan_set_item(req.collection, key, doc, view, req.now_iso, &version));
+      DocRef record = plan_set_item(req.collection, key, doc, view, req.now_iso, &version);
+      records.emplace_back(std::move(record), version);
     }
   }
   size_t count = records.size();
   view.reserve(records.size());
-  for (DocRef& r : records) view.put(req.collection, std::move(r));
+  for (auto& [record, v] : records) view.put(req.collection, std::move(record), v);
 
   std::string out = "{\"count\":" + std::to_string(count);
   if (data.is_array()) out += ",\"ids\":[" + ids + "]";

@@ -56,9 +56,9 @@ std::vector<Mutation> Store::definitions() const {
   for (const std::string& name : names()) {
     const Collection* c = find(name);
     for (const auto& index : c->indexes()) {
-      out.push_back({Mutation::Kind::kCreateIndex, name, {}, {}, index->def().to_json()});
+      out.push_back({Mutation::Kind::kCreateIndex, name, {}, {}, index->def().to_json(), {}});
     }
-    if (c->schema()) out.push_back({Mutation::Kind::kSetSchema, name, {}, {}, c->schema()->json()});
+    if (c->schema()) out.push_back({Mutation::Kind::kSetSchema, name, {}, {}, c->schema()->json(), {}});
   }
   return out;
 }

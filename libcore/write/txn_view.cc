@@ -51,7 +51,7 @@ void TxnView::check_unique(std::string_view collection, const Collection* c, con
   }
 }
 
-void TxnView::put(std::string_view collection, DocRef record) {
+void TxnView::put(std::string_view collection, DocRef record, std::optional<uint64_t> new_v) {
   // One lookup of each map per document (this is the insert hot path); an
   // entry left in pending_ by a failing check is harmless: the request fails.
   Pending& p = pending_[collection];
@@ -61,7 +61,7 @@ void TxnView::put(std::string_view collection, DocRef record) {
   check_unique(collection, base, *record, p);
   std::string key(record->key());
   p.docs[key] = record;
-  batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}});
+  batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}, new_v});
 }
 
 bool TxnView::erase(std::string_view collection, std::string_view key) {
@@ -75,7 +75,7 @@ bool TxnView::erase(std::string_view collection, std::string_view key) {
     u.value_by_key.erase(old);
   }
   p.docs[key] = DocRef();
-  batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}, {}});
+  batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}, {}, {}});
   return true;
 }
 
@@ -84,7 +84,7 @@ void TxnView::drop(std::string_view collection) {
   p.dropped = true;
   p.docs.clear();
   p.unique.clear();
-  batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}, {}});
+  batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}, {}, {}});
 }
 
 void TxnView::define(Mutation m, std::shared_ptr<const Schema> schema) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,8 @@ class TxnView {
   DocRef find(std::string_view collection, std::string_view key) const;
   bool contains(std::string_view collection, std::string_view key) const { return bool(find(collection, key)); }
 
-  void put(std::string_view collection, DocRef record);
+  // `new_v`: the record's stored _v (meta::stored_version), if known.
+  void put(std::string_view collection, DocRef record, std::optional<uint64_t> new_v = std::nullopt);
   // Records a delete only if the document exists; returns whether it did.
   bool erase(std::string_view collection, std::string_view key);
   void drop(std::string_view collection);

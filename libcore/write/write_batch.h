@@ -4,6 +4,8 @@
 // holds, so a request is atomic in RAM and on disk alike.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ struct Mutation {
   std::string key;      // kDelete (kPut takes it from the record)
   DocRef record;        // kPut
   std::string payload;  // kinds that carry a definition (e.g. index, schema), as JSON
+  // kPut: the record's stored _v when the writer knows it (saves the change
+  // feed a lookup); not part of the log record.
+  std::optional<uint64_t> new_v;
 };
 
 struct WriteBatch {
