@@ -332,6 +332,33 @@ TEST(WriteLimits, AreConfigurable) {
   EXPECT_EQ(db.ok(R"({"op":"set","data":{"a":[1],"b":2}})"), R"({"count":2,"status":"ok"})");
 }
 
+// set measures its items' depth while encoding them: the limit still holds
+// for every item (also a skipped duplicate, an `extends`, a second `data`),
+// exactly at the boundary, and its error comes ahead of any other.
+TEST(WriteLimits, DepthCountsEveryItemAndIsReportedFirst) {
+  TestDb db(R"({"mode":"memory","max_depth":3})");
+  const std::string too_deep = "JSON nesting too deep (max 3 levels)";
+  EXPECT_EQ(db.ok(R"({"op":"set","collection":"c","data":{"a":{"_v":1},"b":[[]],"c":{"extends":{}},"d":[1]}})"),
+            R"({"count":4,"status":"ok"})");
+  EXPECT_EQ(db.ok(R"({"op":"set","collection":"c","data":[[1],{"x":{}}]})").substr(0, 10), R"({"count":2)");
+  std::string before = db.ok(R"({"op":"get","collection":"c"})");
+  for (const char* request : {
+           R"({"op":"set","collection":"c","data":{"a":[[1]]}})",
+           R"({"op":"set","collection":"c","data":[{"x":[1]}]})",
+           R"({"op":"set","collection":"c","data":{"d":{"x":[1]},"d":1}})",           // skipped duplicate
+           R"({"op":"set","collection":"c","data":{"e":{"extends":{"x":"c.a"}}}})",   // extends is not stored
+           R"({"op":"set","collection":"c","data":{"a":{"_v":0},"z":[[1]]}})",         // after a conflict
+           R"({"op":"set","collection":"c","data":{"bad/key":1,"d":[[1]]}})",         // with a bad key
+           R"({"op":"set","collection":[[[1]]],"data":{"ok":1}})",                    // outside data
+           R"({"op":"set","collection":"c","data":{"ok":1},"data":{"b":[[1]]}})",     // a second data
+       }) {
+    EXPECT_EQ(db.run(request).body, too_deep) << request;
+  }
+  EXPECT_EQ(db.ok(R"({"op":"get","collection":"c"})"), before);
+  EXPECT_EQ(db.run(R"({"op":"set","collection":"c","data":{"a":{"_v":0}}})").body,
+            "Conflict: Document version is outdated");
+}
+
 TEST(Open, RejectsBadOptions) {
   for (const char* options : {R"({"mode":"fast"})", R"({"max_keys":0})", R"({"max_depth":"x"})", R"({"typo":1})", "[]", "{"}) {
     kiln_db* db = nullptr;

@@ -17,6 +17,10 @@ using simdjson::dom::element_type;
 // document allocates nothing once the thread has warmed up.
 class Encoder {
  public:
+  // Forgets the depth measured so far (before each top-level value).
+  void start() { deepest_ = 0; }
+  size_t deepest() const { return deepest_; }
+
   void value(element e, std::string& out) {
     switch (e.type()) {
       case element_type::NULL_VALUE: put_null(out); break;
@@ -39,6 +43,7 @@ class Encoder {
     for (simdjson::dom::key_value_pair field : o) {
       if (std::find(drop.begin(), drop.end(), field.key) != drop.end()) continue;
       size_t begin = level.buf.size();
+      deepest_ = std::max(deepest_, depth_);  // a child value sits one level below its container
       value(field.value, level.buf);
       level.spans.push_back({field.key, begin, level.buf.size()});
     }
@@ -76,6 +81,7 @@ class Encoder {
     Level& level = enter();
     size_t count = 0;
     for (element child : a) {
+      deepest_ = std::max(deepest_, depth_);
       value(child, level.buf);
       ++count;
     }
@@ -85,20 +91,32 @@ class Encoder {
 
   std::deque<Level> levels_;  // deque: references stay valid as it grows
   size_t depth_ = 0;
+  size_t deepest_ = 0;  // the deepest value seen since start()
 };
 
-Encoder& thread_encoder() {
+// Not inlined: otherwise GCC specializes the Encoder's methods for this
+// thread_local object and recomputes its address (a __tls_get_addr call in
+// a shared library) at every member access.
+[[gnu::noipa]] Encoder& thread_encoder() {
   thread_local Encoder encoder;
   return encoder;
 }
 
 }  // namespace
 
-void encode(element e, std::string& out) { thread_encoder().value(e, out); }
+size_t encode(element e, std::string& out) {
+  Encoder& encoder = thread_encoder();
+  encoder.start();
+  encoder.value(e, out);
+  return encoder.deepest();
+}
 
-void encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
-                        std::span<const std::string_view> drop, std::string& out) {
-  thread_encoder().object(object, extra, drop, out);
+size_t encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
+                          std::span<const std::string_view> drop, std::string& out) {
+  Encoder& encoder = thread_encoder();
+  encoder.start();
+  encoder.object(object, extra, drop, out);
+  return encoder.deepest();
 }
 
 }  // namespace kiln::doc

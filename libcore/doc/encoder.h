@@ -11,8 +11,9 @@
 
 namespace kiln::doc {
 
-// Appends the encoding of `element` to out.
-void encode(simdjson::dom::element element, std::string& out);
+// Appends the encoding of `element` to out. Returns its depth as json_depth
+// counts it (json_parser.h), measured on the way: no second walk is needed.
+size_t encode(simdjson::dom::element element, std::string& out);
 
 inline std::string encode(simdjson::dom::element element) {
   std::string out;
@@ -23,7 +24,8 @@ inline std::string encode(simdjson::dom::element element) {
 // Appends an object encoded with edits at its top level, in one pass: fields
 // named in `drop` are left out and `extra` fields (already encoded) are added,
 // replacing same-named ones. Used to add metadata to incoming documents.
-void encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
-                        std::span<const std::string_view> drop, std::string& out);
+// Returns the depth of `object` without the dropped members.
+size_t encode_object_with(simdjson::dom::object object, std::span<const Field> extra,
+                          std::span<const std::string_view> drop, std::string& out);
 
 }  // namespace kiln::doc

@@ -16,6 +16,26 @@ void check_key_count(size_t count, const doc::Limits& limits) {
   }
 }
 
+// json_depth(body), except that the items of the (first) `data` member count
+// as scalars: the shallowest they can be.
+size_t depth_without_data_items(simdjson::dom::object body) {
+  size_t deepest = 0;
+  bool data_seen = false;
+  for (simdjson::dom::key_value_pair field : body) {
+    size_t depth;
+    if (field.key == "data" && !data_seen) {
+      data_seen = true;
+      bool has_items = (field.value.is_object() && doc::as_object(field.value).begin() != doc::as_object(field.value).end()) ||
+                       (field.value.is_array() && doc::as_array(field.value).begin() != doc::as_array(field.value).end());
+      depth = has_items ? 2 : 1;
+    } else {
+      depth = 1 + doc::json_depth(field.value);
+    }
+    deepest = std::max(deepest, depth);
+  }
+  return deepest;
+}
+
 }  // namespace
 
 Request make_request(simdjson::dom::object body, const doc::Limits& limits, int64_t now_ms) {
@@ -34,8 +54,12 @@ Request make_request(simdjson::dom::object body, const doc::Limits& limits, int6
   return req;
 }
 
-void validate_request(const Request& req) {
-  doc::check_depth(req.body, *req.limits);
+void validate_request(const Request& req, DataItems data_items) {
+  if (data_items == DataItems::kCheckDepth) {
+    doc::check_depth(req.body, *req.limits);
+  } else if (depth_without_data_items(req.body) > req.limits->max_depth) {
+    doc::check_depth(req.body, *req.limits);  // throws, with the usual message
+  }
 
   std::string_view collection;
   if (req.member("collection").get(collection) == simdjson::SUCCESS) check_collection_name(collection);

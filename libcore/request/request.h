@@ -32,7 +32,12 @@ Request make_request(simdjson::dom::object body, const doc::Limits& limits, int6
 // collection, keys, data keys, fields and top-level where keys;
 // check_properties() rejects members other than `allowed` (and "op"),
 // naming the alphabetically first offender.
-void validate_request(const Request& req);
+//
+// With DataItems::kDepthByCaller, the items inside `data` are not walked for
+// depth: the caller measures them while encoding them (set), must throw the
+// depth error itself, and must report it ahead of any other error it throws.
+enum class DataItems { kCheckDepth, kDepthByCaller };
+void validate_request(const Request& req, DataItems data_items = DataItems::kCheckDepth);
 void check_properties(const Request& req, std::initializer_list<std::string_view> allowed);
 
 }  // namespace kiln

@@ -63,14 +63,24 @@ struct PlanScratch {
   }
 };
 
+// Not inlined, so that the address of the thread's scratch is looked up once
+// per document, not at every use (see thread_encoder in doc/encoder.cc).
+[[gnu::noipa]] PlanScratch& plan_scratch() {
+  thread_local PlanScratch scratch;
+  return scratch;
+}
+
 }  // namespace
 
 DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson::dom::element doc,
-                     const TxnView& view, const std::string& now_iso, uint64_t* version) {
+                     const TxnView& view, const std::string& now_iso, uint64_t* version, size_t* depth) {
   simdjson::dom::object object;
   if (doc.get_object().get(object) != simdjson::SUCCESS) {
     *version = 0;  // non-objects are stored as they are, without metadata
-    return DocRef::make(key, doc::encode(doc));
+    std::string encoded;
+    size_t deepest = doc::encode(doc, encoded);
+    if (depth) *depth = deepest;
+    return DocRef::make(key, encoded);
   }
 
   // The two members with a meaning, found in one pass (the first of each
@@ -95,8 +105,7 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
   }
   // Reused across items (and requests) of this thread: planning a document
   // then allocates nothing but its record.
-  thread_local PlanScratch tls;
-  PlanScratch& sc = tls;
+  PlanScratch& sc = plan_scratch();
   std::vector<doc::Field>& extra = sc.extra;
   extra.clear();
   for (const auto& [alias, record] : embeds) extra.push_back({alias, record->bytes()});
@@ -128,15 +137,19 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
   extra.push_back({meta::kModifiedAt, stamp});
 
   sc.encoded.clear();
-  doc::encode_object_with(object, extra, drop, sc.encoded);
+  size_t deepest = doc::encode_object_with(object, extra, drop, sc.encoded);
+  if (depth) *depth = extends_member ? std::max(deepest, 1 + doc::json_depth(*extends_member)) : deepest;
   // A client _v is stored as sent (the last of repeated ones): read it back.
   if (!existing && has_sent_v) *version = meta::stored_version(doc::Value(sc.encoded));
   return DocRef::make(key, sc.encoded);
 }
 
-std::string run_set(const Request& req, TxnView& view) {
-  check_properties(req, {"collection", "data"});
-  validate_request(req);
+namespace {
+
+// run_set after its property check; the depth of data's items is measured
+// while they are encoded, and checked before anything is put.
+std::string set_items(const Request& req, TxnView& view) {
+  validate_request(req, DataItems::kDepthByCaller);
 
   simdjson::dom::element data;
   if (req.member("data").get(data) != simdjson::SUCCESS || !(data.is_object() || data.is_array())) {
@@ -149,6 +162,7 @@ std::string run_set(const Request& req, TxnView& view) {
   records.reserve(data.is_object() ? doc::as_object(data).size() : doc::as_array(data).size());
   std::string ids;
   uint64_t version;
+  size_t depth, deepest = 0;  // of the items, each counted from itself
   if (data.is_object()) {
     // In key order; a key repeated in the JSON counts once, its last value.
     std::vector<std::pair<std::string_view, simdjson::dom::element>> items;
@@ -157,19 +171,27 @@ std::string run_set(const Request& req, TxnView& view) {
     auto by_key = [](auto& a, auto& b) { return a.first < b.first; };
     if (!std::is_sorted(items.begin(), items.end(), by_key)) std::stable_sort(items.begin(), items.end(), by_key);
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i + 1 < items.size() && items[i + 1].first == items[i].first) continue;
-      DocRef record = plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version);
+      if (i + 1 < items.size() && items[i + 1].first == items[i].first) {
+        deepest = std::max(deepest, doc::json_depth(items[i].second));
+        continue;
+      }
+      DocRef record =
+          plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version, &depth);
       records.emplace_back(std::move(record), version);
+      deepest = std::max(deepest, depth);
     }
   } else {
     for (simdjson::dom::element doc : doc::as_array(data)) {
       std::string key = make_uuid7(req.now_ms);
       ids += ids.empty() ? "" : ",";
       doc::write_json_string(key, ids);
-      DocRef record = plan_set_item(req.collection, key, doc, view, req.now_iso, &version);
+      DocRef record = plan_set_item(req.collection, key, doc, view, req.now_iso, &version, &depth);
       records.emplace_back(std::move(record), version);
+      deepest = std::max(deepest, depth);
     }
   }
+  // Items sit two levels below the body (body.data.item).
+  if (2 + deepest > req.limits->max_depth) doc::check_depth(req.body, *req.limits);
   size_t count = records.size();
   view.reserve(records.size());
   for (auto& [record, v] : records) view.put(req.collection, std::move(record), v);
@@ -177,6 +199,20 @@ std::string run_set(const Request& req, TxnView& view) {
   std::string out = "{\"count\":" + std::to_string(count);
   if (data.is_array()) out += ",\"ids\":[" + ids + "]";
   return out + ",\"status\":\"ok\"}";
+}
+
+}  // namespace
+
+std::string run_set(const Request& req, TxnView& view) {
+  check_properties(req, {"collection", "data"});
+  // A request too deep reports that ahead of any other error, as when
+  // validate_request walked the whole body first: every error re-checks it.
+  try {
+    return set_items(req, view);
+  } catch (const Error&) {
+    doc::check_depth(req.body, *req.limits);
+    throw;
+  }
 }
 
 }  // namespace kiln
