@@ -13,8 +13,16 @@ DocRef TxnView::find(std::string_view collection, std::string_view key) const {
     if (d != p->second.docs.end()) return d->second;
     if (p->second.dropped) return DocRef();
   }
-  const Collection* c = base_.find(collection);
+  const Collection* c = base_collection(collection);
   return c ? c->find(key) : DocRef();
+}
+
+const Collection* TxnView::base_collection(std::string_view collection) const {
+  if (!cached_name_ || *cached_name_ != collection) {
+    cached_base_ = base_.find(collection);
+    cached_name_ = std::string(collection);
+  }
+  return cached_base_;
 }
 
 void TxnView::check_unique(std::string_view collection, const Collection* c, const DocRecord& record, Pending& p) {
@@ -55,7 +63,7 @@ void TxnView::put(std::string_view collection, DocRef record, std::optional<uint
   // One lookup of each map per document (this is the insert hot path); an
   // entry left in pending_ by a failing check is harmless: the request fails.
   Pending& p = pending_[collection];
-  const Collection* base = base_.find(collection);
+  const Collection* base = base_collection(collection);
   const Schema* schema = p.schema_set ? p.schema.get() : base ? base->schema().get() : nullptr;
   if (schema) schema->validate(record->value());
   check_unique(collection, base, *record, p);

@@ -70,10 +70,17 @@ class TxnView {
     std::shared_ptr<const Schema> schema;
   };
 
+  // base_.find(collection), remembering the last answer: a request's items
+  // usually share one collection, and the Store does not change while a
+  // TxnView plans (it is applied after).
+  const Collection* base_collection(std::string_view collection) const;
+
   // `base` is the committed collection (nullptr if none).
   void check_unique(std::string_view collection, const Collection* base, const DocRecord& record, Pending& p);
 
   const Store& base_;
+  mutable std::optional<std::string> cached_name_;  // of base_collection()
+  mutable const Collection* cached_base_ = nullptr;
   absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;
   WriteBatch batch_;
 };
@@ -81,7 +88,7 @@ class TxnView {
 template <typename Fn>
 void TxnView::for_each(std::string_view collection, Fn&& fn) const {
   auto p = pending_.find(collection);
-  const Collection* c = base_.find(collection);
+  const Collection* c = base_collection(collection);
   if (c && (p == pending_.end() || !p->second.dropped)) {
     for (size_t i = 0; i < c->size(); ++i) {
       const DocRecord* r = c->slot(i);
