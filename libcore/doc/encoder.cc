@@ -41,12 +41,14 @@ class Encoder {
     // the offset table); then they are laid out in key order, which the
     // level's cache usually knows from the previous object at this depth.
     for (simdjson::dom::key_value_pair field : o) {
-      if (std::find(drop.begin(), drop.end(), field.key) != drop.end()) continue;
+      if (!drop.empty() && std::find(drop.begin(), drop.end(), field.key) != drop.end()) continue;
       size_t begin = level.buf.size();
-      deepest_ = std::max(deepest_, depth_);  // a child value sits one level below its container
       value(field.value, level.buf);
       level.spans.push_back({field.key, begin, level.buf.size()});
     }
+    // Children sit one level below their container (dropped ones are the
+    // caller's to measure).
+    if (!level.spans.empty()) deepest_ = std::max(deepest_, depth_);
     for (const Span& s : level.spans) {
       level.fields.push_back({s.key, std::string_view(level.buf).substr(s.begin, s.end - s.begin)});
     }
@@ -81,10 +83,10 @@ class Encoder {
     Level& level = enter();
     size_t count = 0;
     for (element child : a) {
-      deepest_ = std::max(deepest_, depth_);
       value(child, level.buf);
       ++count;
     }
+    if (count > 0) deepest_ = std::max(deepest_, depth_);
     put_array(out, count, level.buf);
     leave();
   }
