@@ -273,10 +273,9 @@ uint64_t Db::commit(WriteBatch batch, bool* wait) {
   if (batch.empty()) return 0;
   uint64_t lsn = last_lsn_ + 1;
   if (wal_) {
-    thread_local std::string payload;
-    payload.clear();
-    wal::encode_batch(batch.mutations, payload);
-    bool backpressure = wal_->append(lsn, batch.timestamp_ms, payload);  // throws: nothing applied
+    bool backpressure = wal_->append_encoded(lsn, batch.timestamp_ms, [&](std::string& out) {
+      wal::encode_batch(batch.mutations, out);
+    });  // throws: nothing applied
     *wait = backpressure || options_.mode == Mode::kSync;
   }
   last_lsn_ = lsn;

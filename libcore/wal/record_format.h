@@ -68,21 +68,26 @@ inline RecordHeader parse_header(const char* p) {
   return h;
 }
 
+// Fills in the header of a record laid out at `record`: kRecordHeaderSize
+// bytes, then the `length` payload bytes already written after them. Lets a
+// writer encode a large payload in place instead of copying it into a record.
+inline void frame_record(char* record, uint32_t length, uint64_t lsn, int64_t timestamp_ms, RecordType type) {
+  std::memcpy(record, &length, 4);
+  std::memset(record + 4, 0, kRecordHeaderSize - 4);
+  std::memcpy(record + 8, &lsn, 8);
+  std::memcpy(record + 16, &timestamp_ms, 8);
+  record[24] = static_cast<char>(type);  // then flags and reserved: 0
+  uint32_t sum = record_checksum(record, length);
+  std::memcpy(record + 4, &sum, sizeof sum);
+}
+
 // Appends one complete record to `out`.
 inline void encode_record(std::string& out, uint64_t lsn, int64_t timestamp_ms, RecordType type,
                           std::string_view payload) {
   size_t start = out.size();
-  uint32_t length = static_cast<uint32_t>(payload.size());
-  store_le<uint32_t>(out, length);
-  store_le<uint32_t>(out, 0);
-  store_le<uint64_t>(out, lsn);
-  store_le<int64_t>(out, timestamp_ms);
-  out.push_back(static_cast<char>(type));
-  out.push_back(0);  // flags
-  store_le<uint16_t>(out, 0);
+  out.resize(start + kRecordHeaderSize);
   out.append(payload);
-  uint32_t sum = record_checksum(out.data() + start, length);
-  std::memcpy(out.data() + start + 4, &sum, sizeof sum);
+  frame_record(out.data() + start, static_cast<uint32_t>(payload.size()), lsn, timestamp_ms, type);
 }
 
 inline std::string segment_header() {

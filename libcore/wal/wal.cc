@@ -131,7 +131,10 @@ bool Wal::append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload) {
   thread_local std::string record;
   record.clear();
   encode_record(record, lsn, timestamp_ms, RecordType::kWriteBatch, payload);
+  return append_record(lsn, record);
+}
 
+bool Wal::append_record(uint64_t lsn, std::string_view record) {
   std::unique_lock lock(mu_);
   if (error_code_ != Code::kOk) throw Error(error_code_, error_);
   if (opt_.read_only || !file_) throw Error(Code::kReadOnly, "The log is read-only");

@@ -72,6 +72,17 @@ class Wal {
   // Appends one record (callers serialize appends, in LSN order). Returns
   // true when an async writer should wait for durability (backpressure).
   bool append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload);
+  // The same for a payload that `write_payload(std::string& out)` appends
+  // to `out`: it is encoded straight into the record, not copied there.
+  template <typename WritePayload>
+  bool append_encoded(uint64_t lsn, int64_t timestamp_ms, WritePayload&& write_payload) {
+    thread_local std::string record;
+    record.assign(kRecordHeaderSize, '\0');
+    write_payload(record);
+    frame_record(record.data(), static_cast<uint32_t>(record.size() - kRecordHeaderSize), lsn, timestamp_ms,
+                 RecordType::kWriteBatch);
+    return append_record(lsn, record);
+  }
   // Returns once every record up to `lsn` is durable; throws the sticky error.
   void wait_durable(uint64_t lsn);
   // Sync mode: a writer announces itself before it plans its record and
@@ -124,6 +135,9 @@ class Wal {
   const WalOptions opt_;
   mutable std::mutex mu_;
   std::condition_variable cv_;  // the async flusher's timer and close()
+  // Appends a complete record (append's second half).
+  bool append_record(uint64_t lsn, std::string_view record);
+
   std::shared_ptr<io::WritableFile> file_;  // the segment being appended to
   struct Segment {
     uint64_t first_lsn;
