@@ -317,6 +317,25 @@ TEST_F(WriteOps, BatchIsAllOrNothingAcrossCollections) {
   EXPECT_EQ(db.ok(R"({"op":"batch","ops":[]})"), R"({"results":[],"status":"ok"})");
 }
 
+// Later ops of a batch see the earlier ones' documents in their order: puts
+// of several collections, then a drop of one, a delete and a put again.
+TEST_F(WriteOps, BatchOpsSeeEarlierPutsDeletesAndDropsInOrder) {
+  db.ok(R"({"op":"batch","ops":[
+      {"op":"set","collection":"a","data":{"gone":{"n":1}}},
+      {"op":"set","collection":"b","data":{"k":{"n":1},"again":{"n":1}}},
+      {"op":"delete","collection":"a","drop":true},
+      {"op":"update","collection":"a","data":{"gone":{"n":9}}},
+      {"op":"update","collection":"b","data":{"k":{"_v":1,"n":2}}},
+      {"op":"delete","collection":"b","keys":"again"},
+      {"op":"set","collection":"b","data":{"again":{"n":3}}},
+      {"op":"set","collection":"a","data":{"new":{"n":4}}}]})");
+  EXPECT_EQ(mask_times(db.ok(R"({"op":"get","collection":"a"})")),
+            R"([{"_key":"new","_v":1,"createdAt":"T","modifiedAt":"T","n":4}])");
+  EXPECT_EQ(mask_times(db.ok(R"({"op":"get","collection":"b"})")),
+            R"([{"_key":"again","_v":1,"createdAt":"T","modifiedAt":"T","n":3},)"
+            R"({"_key":"k","_v":2,"createdAt":"T","modifiedAt":"T","n":2}])");
+}
+
 TEST_F(WriteOps, DropThenSetInOneBatch) {
   db.ok(R"({"op":"set","collection":"a","data":{"old":{}}})");
   db.ok(R"({"op":"batch","ops":[{"op":"delete","collection":"a","drop":true},{"op":"set","collection":"a","data":{"new":{}}}]})");

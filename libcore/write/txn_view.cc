@@ -6,7 +6,17 @@
 
 namespace kiln {
 
+void TxnView::catch_up() const {
+  const std::vector<Mutation>& m = batch_.mutations;
+  for (; caught_up_ < m.size(); ++caught_up_) {
+    if (m[caught_up_].kind != Mutation::Kind::kPut) continue;  // erase and drop edit docs themselves
+    const DocRef& record = m[caught_up_].record;
+    pending_[m[caught_up_].collection].docs[record->key()] = record;
+  }
+}
+
 DocRef TxnView::find(std::string_view collection, std::string_view key) const {
+  catch_up();
   auto p = pending_.find(collection);
   if (p != pending_.end()) {
     auto d = p->second.docs.find(key);
@@ -67,13 +77,11 @@ void TxnView::put(std::string_view collection, DocRef record, std::optional<uint
   const Schema* schema = p.schema_set ? p.schema.get() : base ? base->schema().get() : nullptr;
   if (schema) schema->validate(record->value());
   check_unique(collection, base, *record, p);
-  std::string key(record->key());
-  p.docs[key] = record;
   batch_.mutations.push_back({Mutation::Kind::kPut, std::string(collection), {}, std::move(record), {}, new_v});
 }
 
 bool TxnView::erase(std::string_view collection, std::string_view key) {
-  if (!contains(collection, key)) return false;
+  if (!contains(collection, key)) return false;  // (caught up by find)
   Pending& p = pending_[collection];
   for (auto& [field, u] : p.unique) {
     auto old = u.value_by_key.find(key);
@@ -84,15 +92,18 @@ bool TxnView::erase(std::string_view collection, std::string_view key) {
   }
   p.docs[key] = DocRef();
   batch_.mutations.push_back({Mutation::Kind::kDelete, std::string(collection), std::string(key), {}, {}, {}});
+  caught_up_ = batch_.mutations.size();
   return true;
 }
 
 void TxnView::drop(std::string_view collection) {
+  catch_up();
   Pending& p = pending_[collection];
   p.dropped = true;
   p.docs.clear();
   p.unique.clear();
   batch_.mutations.push_back({Mutation::Kind::kDrop, std::string(collection), {}, {}, {}, {}});
+  caught_up_ = batch_.mutations.size();
 }
 
 void TxnView::define(Mutation m, std::shared_ptr<const Schema> schema) {

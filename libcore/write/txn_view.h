@@ -64,7 +64,8 @@ class TxnView {
   };
   struct Pending {
     bool dropped = false;                              // base collection hidden
-    absl::flat_hash_map<std::string, DocRef, StringHash, StringEq> docs;  // empty DocRef = deleted
+    // empty DocRef = deleted; puts enter it lazily (see catch_up)
+    absl::flat_hash_map<std::string, DocRef, StringHash, StringEq> docs;
     absl::flat_hash_map<std::string, UniquePending> unique;  // by index field
     bool schema_set = false;
     std::shared_ptr<const Schema> schema;
@@ -75,18 +76,26 @@ class TxnView {
   // TxnView plans (it is applied after).
   const Collection* base_collection(std::string_view collection) const;
 
+  // Enters the puts recorded since the last call into their Pending::docs.
+  // A put only appends its mutation: most requests (a set of many
+  // documents) never look their own documents up again, so they never pay
+  // for the map. Everything that reads or edits Pending::docs calls this first.
+  void catch_up() const;
+
   // `base` is the committed collection (nullptr if none).
   void check_unique(std::string_view collection, const Collection* base, const DocRecord& record, Pending& p);
 
   const Store& base_;
   mutable std::optional<std::string> cached_name_;  // of base_collection()
   mutable const Collection* cached_base_ = nullptr;
-  absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;
+  mutable absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;
   WriteBatch batch_;
+  mutable size_t caught_up_ = 0;  // batch_.mutations already entered into pending_
 };
 
 template <typename Fn>
 void TxnView::for_each(std::string_view collection, Fn&& fn) const {
+  catch_up();
   auto p = pending_.find(collection);
   const Collection* c = base_collection(collection);
   if (c && (p == pending_.end() || !p->second.dropped)) {
