@@ -15,6 +15,7 @@
 #include "doc/key_order.h"
 #include "doc/path.h"
 #include "util/error.h"
+#include "util/short_bytes.h"
 
 namespace kiln::doc {
 namespace {
@@ -103,6 +104,24 @@ TEST(DocEncoding, ObjectsWithTheSameNamesEncodeTheirOwnValues) {
                        "{\"a\":6,\"b\":{\"x\":7,\"y\":8}},{\"b\":9,\"a\":{\"x\":0}}]"),
             "[{\"a\":{\"x\":2,\"y\":1},\"b\":1},{\"a\":{\"x\":5,\"y\":4},\"b\":3},"
             "{\"a\":6,\"b\":{\"x\":7,\"y\":8}},{\"a\":{\"x\":0},\"b\":9}]");
+}
+
+// Every length from 0 to past the word sizes: copies are exact and leave
+// the bytes around them alone; a difference in any single byte is seen.
+TEST(ShortBytes, CopyAndCompareEveryLength) {
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string src(n, '\0');
+    for (size_t i = 0; i < n; ++i) src[i] = static_cast<char>('a' + i);
+    std::string dst(n + 2, '#');
+    copy_short(dst.data() + 1, src.data(), n);
+    EXPECT_EQ(dst, "#" + src + "#") << n;
+    EXPECT_TRUE(equal_short(src.data(), dst.data() + 1, n)) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string other = src;
+      other[i] = 'Z';
+      EXPECT_FALSE(equal_short(src.data(), other.data(), n)) << n << " at " << i;
+    }
+  }
 }
 
 TEST(DocEncoding, LargeObjectsUseWideOffsets) {

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "doc/key_order.h"
+#include "util/short_bytes.h"
 #include "util/varint.h"
 
 namespace kiln::doc {
@@ -72,9 +73,9 @@ void put_object_ordered(std::string& out, std::span<const Field> fields, std::sp
       std::memcpy(table + 2 * i, &o16, 2);
     }
     e = write_varint(e, f.key.size());
-    std::memcpy(e, f.key.data(), f.key.size());
+    copy_short(reinterpret_cast<char*>(e), f.key.data(), f.key.size());
     e += f.key.size();
-    std::memcpy(e, f.value.data(), f.value.size());
+    copy_short(reinterpret_cast<char*>(e), f.value.data(), f.value.size());
     e += f.value.size();
   }
 }

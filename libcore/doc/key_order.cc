@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/short_bytes.h"
+
 namespace kiln::doc {
 namespace {
 
@@ -52,28 +54,6 @@ void sort_small(std::span<const Field> fields, std::vector<uint32_t>& order) {
   }
 }
 
-template <typename Word>
-Word load(const char* p) {
-  Word w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
-
-// Equality of two short byte strings without a call: member names are a few
-// bytes long, where memcmp's call costs more than the comparison. Pieces
-// overlap rather than loop over the tail bytes.
-bool same_bytes(const char* a, const char* b, size_t n) {
-  if (n >= 8) {
-    for (size_t i = 0; i + 8 < n; i += 8) {
-      if (load<uint64_t>(a + i) != load<uint64_t>(b + i)) return false;
-    }
-    return load<uint64_t>(a + n - 8) == load<uint64_t>(b + n - 8);
-  }
-  if (n >= 4) return load<uint32_t>(a) == load<uint32_t>(b) && load<uint32_t>(a + n - 4) == load<uint32_t>(b + n - 4);
-  if (n == 0) return true;
-  return a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1];
-}
-
 }  // namespace
 
 void sorted_field_order(std::span<const Field> fields, std::vector<uint32_t>& order) {
@@ -111,7 +91,7 @@ bool KeyOrderCache::same_keys(std::span<const Field> fields) const {
   uint32_t begin = 0;
   for (size_t i = 0; i < fields.size(); ++i) {
     std::string_view key = fields[i].key;
-    if (key.size() != key_ends_[i] - begin || !same_bytes(key.data(), cached + begin, key.size())) return false;
+    if (key.size() != key_ends_[i] - begin || !equal_short(key.data(), cached + begin, key.size())) return false;
     begin = key_ends_[i];
   }
   return true;
