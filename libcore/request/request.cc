@@ -16,6 +16,12 @@ void check_key_count(size_t count, const doc::Limits& limits) {
   }
 }
 
+bool has_children(simdjson::dom::element e) {
+  if (e.is_object()) return doc::as_object(e).size() > 0;
+  if (e.is_array()) return doc::as_array(e).size() > 0;
+  return false;
+}
+
 // json_depth(body), except that the items of the (first) `data` member count
 // as scalars: the shallowest they can be.
 size_t depth_without_data_items(simdjson::dom::object body) {
@@ -25,9 +31,7 @@ size_t depth_without_data_items(simdjson::dom::object body) {
     size_t depth;
     if (field.key == "data" && !data_seen) {
       data_seen = true;
-      bool has_items = (field.value.is_object() && doc::as_object(field.value).begin() != doc::as_object(field.value).end()) ||
-                       (field.value.is_array() && doc::as_array(field.value).begin() != doc::as_array(field.value).end());
-      depth = has_items ? 2 : 1;
+      depth = has_children(field.value) ? 2 : 1;
     } else {
       depth = 1 + doc::json_depth(field.value);
     }

@@ -128,10 +128,7 @@ uint64_t Wal::last_lsn() const {
 }
 
 bool Wal::append(uint64_t lsn, int64_t timestamp_ms, std::string_view payload) {
-  thread_local std::string record;
-  record.clear();
-  encode_record(record, lsn, timestamp_ms, RecordType::kWriteBatch, payload);
-  return append_record(lsn, record);
+  return append_encoded(lsn, timestamp_ms, [payload](std::string& out) { out.append(payload); });
 }
 
 bool Wal::append_record(uint64_t lsn, std::string_view record) {
