@@ -128,8 +128,12 @@ function benchKiln(docs, w) {
 }
 
 function loadBetterSqlite() {
+  // require() succeeds even when the native part was never built (npm ci
+  // --ignore-scripts); the first Database opening is what loads it.
   try {
-    return require('better-sqlite3');
+    const Database = require('better-sqlite3');
+    new Database(':memory:').close();
+    return Database;
   } catch (e) {
     console.log('  building better-sqlite3 from source (first use)...');
     const r = spawnSync('npm', ['rebuild', 'better-sqlite3', '--build-from-source'], {
