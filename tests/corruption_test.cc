@@ -85,11 +85,80 @@ TEST(Corruption, GarbageAfterTheLastRecordIsATornTail) {
   TempDir dir;
   make_db(dir.db(), 3);
   std::string seg = only_segment(dir.db());
-  { std::ofstream(seg, std::ios::app | std::ios::binary) << std::string(100, '\0'); }  // e.g. zero-filled blocks
+  { std::ofstream(seg, std::ios::app | std::ios::binary) << std::string(100, 'g'); }
   kiln_db* db = must_open(dir.db());
   EXPECT_EQ(json_number(must_exec(db, R"({"op":"stats"})"), "torn_tail_bytes_cut"), 100);
   EXPECT_NE(get_doc(db, "c", "k2"), "");
   kiln_close(db);
+}
+
+void append_zeros(const std::string& path, size_t n) {
+  std::ofstream(path, std::ios::app | std::ios::binary) << std::string(n, '\0');
+}
+
+// What a crash leaves behind the last record of a preallocated segment.
+TEST(Corruption, ZerosAfterTheLastRecordAreTheEndOfTheLog) {
+  TempDir dir;
+  make_db(dir.db(), 3);
+  std::string seg = only_segment(dir.db());
+  uint64_t records_end = fs::file_size(seg);
+  append_zeros(seg, 64 << 10);
+  std::string report = verify(dir.db());
+  EXPECT_TRUE(verify_ok(report)) << report;
+  EXPECT_EQ(report.find("torn tail"), std::string::npos) << report;
+
+  kiln_db* db = must_open(dir.db(), R"({"read_only":true})");  // reads, cuts nothing
+  EXPECT_NE(get_doc(db, "c", "k2"), "");
+  kiln_close(db);
+  EXPECT_EQ(fs::file_size(seg), records_end + (64 << 10));
+
+  db = must_open(dir.db());
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_EQ(json_number(stats, "torn_tail_bytes_cut"), 0) << stats;
+  EXPECT_EQ(json_number(stats, "lsn"), 3);
+  // The next record goes right after the last one, not behind the zeros.
+  must_exec(db, R"({"op":"set","collection":"c","data":{"k3":{"n":3}}})");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+  EXPECT_LT(fs::file_size(seg), records_end + 200);  // the zeros are gone, not just written over
+  db = must_open(dir.db());
+  EXPECT_NE(get_doc(db, "c", "k3"), "");
+  EXPECT_EQ(json_number(must_exec(db, R"({"op":"stats"})"), "lsn"), 4);
+  kiln_close(db);
+}
+
+TEST(Corruption, TornRecordBeforeZerosIsATornTail) {
+  TempDir dir;
+  make_db(dir.db(), 5);
+  std::string seg = only_segment(dir.db());
+  fs::resize_file(seg, fs::file_size(seg) - 7);
+  append_zeros(seg, 4096);  // the record's end never reached the preallocated space
+  kiln_db* db = must_open(dir.db());
+  std::string stats = must_exec(db, R"({"op":"stats"})");
+  EXPECT_GT(json_number(stats, "torn_tail_bytes_cut"), 4096) << stats;
+  EXPECT_EQ(json_number(stats, "lsn"), 4);
+  EXPECT_EQ(get_doc(db, "c", "k4"), "");
+  kiln_close(db);
+}
+
+// Zeros are the end of the log only when nothing but zeros follows: zeroed
+// records in the middle (a lost write, a bad block) are still corruption.
+TEST(Corruption, ZerosMidLogAreCorruptionEvenBeforeAZeroTail) {
+  TempDir dir;
+  make_db(dir.db(), 20);
+  std::string seg = only_segment(dir.db());
+  uint64_t size = fs::file_size(seg);
+  {
+    std::fstream f(seg, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f << std::string(64, '\0');
+  }
+  append_zeros(seg, 4096);
+  kiln_db* db = nullptr;
+  Outcome o = open_db(dir.db(), nullptr, &db);
+  EXPECT_EQ(o.status, KILN_CORRUPTION) << o.text;
+  EXPECT_NE(o.text.find("offset"), std::string::npos) << o.text;
+  EXPECT_EQ(fs::file_size(seg), size + 4096);  // untouched
+  EXPECT_FALSE(verify_ok(verify(dir.db())));
 }
 
 TEST(Corruption, DamagedLastRecordIsCutAsTornTail) {
@@ -114,7 +183,22 @@ TEST(Corruption, DamageInAnOlderSegmentIsAlwaysCorruption) {
   for (const auto& e : fs::directory_iterator(dir.db() + "/wal")) segs.push_back(e.path().string());
   std::sort(segs.begin(), segs.end());
   ASSERT_GT(segs.size(), 1u);
+  EXPECT_TRUE(verify_ok(verify(dir.db())));  // rolled segments were trimmed of their preallocated zeros
   fs::resize_file(segs[0], fs::file_size(segs[0]) - 5);  // even a "tail" cut there means lost records
+  kiln_db* db = nullptr;
+  Outcome o = open_db(dir.db(), nullptr, &db);
+  EXPECT_EQ(o.status, KILN_CORRUPTION);
+  EXPECT_NE(o.text.find(segs[0]), std::string::npos) << o.text;
+}
+
+TEST(Corruption, ZerosAfterAnOlderSegmentAreCorruption) {
+  TempDir dir;
+  make_db(dir.db(), 60, R"({"compaction_ratio":0,"segment_bytes":4096})");
+  std::vector<std::string> segs;
+  for (const auto& e : fs::directory_iterator(dir.db() + "/wal")) segs.push_back(e.path().string());
+  std::sort(segs.begin(), segs.end());
+  ASSERT_GT(segs.size(), 1u);
+  append_zeros(segs[0], 4096);  // only the last segment is ever preallocated when a crash comes
   kiln_db* db = nullptr;
   Outcome o = open_db(dir.db(), nullptr, &db);
   EXPECT_EQ(o.status, KILN_CORRUPTION);
