@@ -98,6 +98,8 @@ Wal::~Wal() {
 void Wal::open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end) {
   io::FileSystem& fs = *opt_.fs;
   std::string path = io::join(opt_.dir, segment_name(first_lsn));
+  // Preallocated only at its first write: the header is durable by then, so
+  // a crash never leaves a segment of nothing but zeros.
   allocated_end_ = 0;
   if (reuse_existing) {
     file_ = cut_tail(first_lsn, valid_end);
