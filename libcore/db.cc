@@ -145,6 +145,7 @@ void Db::open_files() {
   wopts.async = options_.mode == Mode::kAsync;
   wopts.flush_interval_ms = options_.flush_interval_ms;
   wopts.max_pending_bytes = options_.async_max_pending_bytes;
+  wopts.preallocate_bytes = options_.wal_preallocate_bytes;
   wal_ = wal::Wal::open(wopts, snapshot_lsn, [&](uint64_t lsn, int64_t ts, std::string_view payload) {
     WriteBatch batch;
     batch.mutations = wal::decode_batch(payload, "LSN " + std::to_string(lsn));
@@ -541,6 +542,8 @@ std::string Db::run_stats(const Request& req) const {
     append_uint(out, "flushes", w.flushes);
     out += ',';
     append_time(out, "last_flush", w.last_flush_ms);
+    out += ',';
+    append_uint(out, "preallocate_failures", w.preallocate_failures);
     out += ',';
     append_uint(out, "segments", w.segments);
     out += ',';

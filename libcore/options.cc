@@ -81,6 +81,8 @@ Options parse_options(std::string_view options_json, bool has_path) {
       options.async_max_pending_bytes = positive_size(value, name);
     } else if (name == "segment_bytes") {
       options.segment_bytes = std::max<size_t>(positive_size(value, name), 4096);
+    } else if (name == "wal_preallocate_bytes") {
+      options.wal_preallocate_bytes = non_negative(value, name);
     } else if (name == "compaction_ratio") {
       double r;
       if (value.get_double().get(r) != simdjson::SUCCESS || r < 0) {

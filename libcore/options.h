@@ -23,6 +23,7 @@ struct Options {
   int flush_interval_ms = 50;                 // async: background fsync period
   uint64_t async_max_pending_bytes = 16ull << 20;  // async: unsynced log bytes before writers wait
   uint64_t segment_bytes = 64ull << 20;       // a log segment is closed past this size
+  uint64_t wal_preallocate_bytes = 1ull << 20;  // the segment is preallocated this far ahead (0 = never)
   double compaction_ratio = 2.0;              // snapshot when log bytes > ratio x data bytes in RAM (0 = never)
   uint64_t compaction_min_bytes = 4ull << 20; // ... and the log is at least this big
   uint32_t backups_kept = 2;                  // previous snapshots kept in backup/

@@ -2,9 +2,11 @@
 // short writes with ENOSPC/EIO, and power loss (unsynced bytes dropped).
 // Each error must surface, the database must refuse further writes, and no
 // acknowledged write may be lost.
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -263,6 +265,73 @@ TEST(Fault, AsyncLossIsBoundedByTheFlushInterval) {
   }
   std::cout << "async: " << acked_at.size() << " acknowledged, " << present << " survived the power loss\n";
 }
+
+std::string last_segment(const std::string& db) {
+  std::string last;
+  for (const auto& e : std::filesystem::directory_iterator(db + "/wal")) last = std::max(last, e.path().string());
+  return last;
+}
+
+std::string round_key(int round, int i) { return "r" + std::to_string(round) + "_" + std::to_string(i); }
+
+// The log segment is preallocated with zeros ahead of its records, and a
+// power loss leaves them there: reopening must take them as the end of the
+// log, and later records must land right after the last one, where the next
+// open finds them.
+TEST(Fault, PowerLossLeavesAPreallocatedTailThatReopenCutsAndAppendsAfter) {
+  TempDir dir;
+  constexpr int kRounds = 3, kPuts = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    io::FaultFileSystem ffs;
+    auto db = open_with(dir.db(), &ffs, R"({"compaction_ratio":0})");
+    std::string stats = db->execute(R"({"op":"stats"})");
+    EXPECT_EQ(json_number(stats, "torn_tail_bytes_cut"), 0) << stats;
+    for (int r = 0; r < round; ++r) {
+      for (int i = 0; i < kPuts; ++i) ASSERT_TRUE(has(*db, round_key(r, i))) << round_key(r, i);
+    }
+    for (int i = 0; i < kPuts; ++i) db->execute(set_request(round_key(round, i)));
+    EXPECT_GE(ffs.preallocations(), 1u);
+    ffs.crash();
+    db.reset();
+    EXPECT_GE(std::filesystem::file_size(last_segment(dir.db())), 1u << 20) << "the zeros survive the crash";
+  }
+  auto db = open_with(dir.db(), nullptr);
+  for (int r = 0; r < kRounds; ++r) {
+    for (int i = 0; i < kPuts; ++i) EXPECT_TRUE(has(*db, round_key(r, i))) << round_key(r, i);
+  }
+  db.reset();
+  EXPECT_LT(std::filesystem::file_size(last_segment(dir.db())), 64u << 10) << "a clean close trims the zeros";
+  EXPECT_TRUE(verify_ok(verify(dir.db())));
+}
+
+// Preallocation only saves time: when it fails, the log goes on with plain
+// appends (counted in stats), and tries again in the next segment.
+void failed_preallocation_case(int err) {
+  TempDir dir;
+  io::FaultFileSystem ffs;
+  ffs.set_fail_preallocate(err);
+  auto db = open_with(dir.db(), &ffs, R"({"compaction_ratio":0,"segment_bytes":4096})");
+  for (int i = 0; i < 60; ++i) db->execute(set_request(round_key(0, i), 64));
+  EXPECT_EQ(ffs.preallocations(), 0u);
+  std::string stats = db->execute(R"({"op":"stats"})");
+  long long failures = json_number(stats, "preallocate_failures");
+  EXPECT_GE(failures, 2) << stats;                                 // more than one segment ...
+  EXPECT_LE(failures, json_number(stats, "segments")) << stats;  // ... but once per segment
+  ffs.set_fail_preallocate(0);
+  for (int i = 0; i < 60; ++i) db->execute(set_request(round_key(1, i), 64));
+  EXPECT_GE(ffs.preallocations(), 1u);
+  ffs.crash();
+  db.reset();
+  auto reopened = open_with(dir.db(), nullptr);
+  for (int r = 0; r < 2; ++r) {
+    for (int i = 0; i < 60; ++i) EXPECT_TRUE(has(*reopened, round_key(r, i))) << round_key(r, i);
+  }
+  reopened.reset();
+  EXPECT_TRUE(verify_ok(verify(dir.db())));
+}
+
+TEST(Fault, FailedPreallocationWithNoSpaceFallsBackToAppends) { failed_preallocation_case(ENOSPC); }
+TEST(Fault, FailedPreallocationWithIoErrorFallsBackToAppends) { failed_preallocation_case(EIO); }
 
 }  // namespace
 }  // namespace kiln::durability_testing

@@ -162,6 +162,9 @@ typedef struct kiln_db kiln_db;
  *   "async_max_pending_bytes": async mode: unsynced log bytes after which
  *           writers wait for a flush (backpressure), default 16 MiB.
  *   "segment_bytes": log segment size, default 64 MiB.
+ *   "wal_preallocate_bytes": how far ahead of its last record the current
+ *           log segment is preallocated, so that a commit's fdatasync has no
+ *           file size to update (0 = never), default 1 MiB.
  *   "compaction_ratio": snapshot automatically when the log outgrows this
  *           multiple of the documents' size in RAM (0 = never), default 2.
  *   "compaction_min_bytes": ... but not before the log has this many

@@ -1,5 +1,6 @@
 #include "io/fault_file_system.h"
 
+#include <algorithm>
 #include <cerrno>
 
 namespace kiln::io {
@@ -20,6 +21,23 @@ class FaultWritableFile final : public WritableFile {
     size_ += allowed;
     fs_.files_[path()].size = size_;
     if (allowed < data.size()) throw_errno(fs_.budget_err_, "Writing", path());
+  }
+
+  void preallocate(uint64_t size) override {
+    std::lock_guard lock(fs_.mu_);
+    fs_.check_alive(path());
+    if (int err = fs_.fail_preallocate_) throw_errno(err, "Preallocating", path());
+    base_->preallocate(size);
+    fs_.preallocations_++;
+    FaultFileSystem::FileState& state = fs_.files_[path()];
+    state.allocated = std::max(state.allocated, size);
+  }
+
+  void trim() override {
+    std::lock_guard lock(fs_.mu_);
+    fs_.check_alive(path());
+    base_->trim();
+    fs_.files_[path()].allocated = 0;
   }
 
   void sync() override {
@@ -53,7 +71,9 @@ void FaultFileSystem::crash() {
   std::lock_guard lock(mu_);
   dead_ = true;
   for (auto& [path, state] : files_) {
-    if (base_.exists(path) && base_.file_size(path) > state.synced) base_.truncate(path, state.synced);
+    if (!base_.exists(path)) continue;
+    if (base_.file_size(path) > state.synced) base_.truncate(path, state.synced);
+    if (state.allocated > state.synced) base_.truncate(path, state.allocated);  // back as zeros
     state.size = state.synced;
   }
 }
@@ -146,6 +166,7 @@ void FaultFileSystem::truncate(const std::string& path, uint64_t size) {
   if (it != files_.end()) {
     it->second.size = size;
     it->second.synced = std::min(it->second.synced, size);
+    it->second.allocated = std::min(it->second.allocated, size);
   }
 }
 

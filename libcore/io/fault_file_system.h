@@ -1,10 +1,13 @@
 // FaultFileSystem: a FileSystem over another one that injects the failures
 // real disks produce, for tests: fsync errors, writes that stop part-way
-// (short write, then ENOSPC or EIO), and a simulated power loss that drops
-// every byte not yet made durable by sync(). Thread-safe.
+// (short write, then ENOSPC or EIO), failed preallocation, and a simulated
+// power loss that drops every byte not yet made durable by sync(). Thread-safe.
 //
 // Limitation: power loss is modeled per file (each file falls back to its
-// last synced length); directory entries are assumed durable.
+// last synced length); directory entries are assumed durable. Preallocated
+// space is modeled at its worst: its size survives a power loss even
+// without a sync (the journal may commit it on its own), as zeros after
+// whatever was synced.
 #pragma once
 
 #include <atomic>
@@ -27,6 +30,8 @@ class FaultFileSystem final : public FileSystem {
   // EIO): a write that crosses the budget writes a prefix first (a short
   // write). Negative = no budget.
   void set_write_budget(int64_t bytes, int err);
+  // Every WritableFile::preallocate fails with `err` (ENOSPC, EIO; 0 = never).
+  void set_fail_preallocate(int err) { fail_preallocate_ = err; }
   // Power loss: every file falls back to its last synced length, and every
   // later operation fails with EIO (the "machine" is off) until revive().
   void crash();
@@ -34,6 +39,7 @@ class FaultFileSystem final : public FileSystem {
 
   uint64_t syncs() const { return syncs_; }
   uint64_t appends() const { return appends_; }  // WritableFile::append calls
+  uint64_t preallocations() const { return preallocations_; }  // successful preallocate calls
 
   std::unique_ptr<WritableFile> open_append(const std::string& path, bool truncate) override;
   std::unique_ptr<SequentialFile> open_read(const std::string& path) override;
@@ -59,12 +65,15 @@ class FaultFileSystem final : public FileSystem {
   std::atomic<bool> dead_{false};
   std::atomic<uint64_t> syncs_{0};
   std::atomic<uint64_t> appends_{0};
+  std::atomic<uint64_t> preallocations_{0};
+  std::atomic<int> fail_preallocate_{0};
   std::mutex mu_;
   int64_t budget_ = -1;
   int budget_err_ = 0;
   struct FileState {
     uint64_t size = 0;
     uint64_t synced = 0;
+    uint64_t allocated = 0;  // preallocated length: zeros past `synced` after a power loss
   };
   std::map<std::string, FileState> files_;  // files written through this layer
 };

@@ -13,13 +13,27 @@
 namespace kiln::io {
 
 // A file opened for appending. Not synchronized: the owner serializes
-// append() calls; sync() may run concurrently with append() (POSIX allows it).
+// append(), preallocate() and trim() calls; sync() may run concurrently with
+// append() (POSIX allows it).
+//
+// Appends go to the append position (the file's size at open), not to the
+// end of the file: preallocate() may have put zeros beyond it, and appends
+// overwrite them.
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
-  // Writes all of `data` or throws (a failed append may leave a prefix).
+  // Writes all of `data` at the append position, which moves past it, or
+  // throws (a failed append may leave a prefix).
   virtual void append(std::string_view data) = 0;
-  // fdatasync: everything appended so far survives a power loss.
+  // Makes the file at least `size` bytes long, zeros past the append
+  // position, with the space allocated: then a sync after an append into it
+  // has no new file size to journal. Throws on failure (the file may then be
+  // longer than before, with zeros; nothing appended is affected).
+  virtual void preallocate(uint64_t size) = 0;
+  // Cuts the file at the append position (drops preallocated zeros).
+  virtual void trim() = 0;
+  // fdatasync: everything appended so far, and the file's size, survive a
+  // power loss.
   virtual void sync() = 0;
   virtual void close() = 0;
   virtual const std::string& path() const = 0;

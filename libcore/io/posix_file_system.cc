@@ -21,22 +21,51 @@ void throw_errno(int err, std::string_view what, const std::string& path) {
 
 namespace {
 
+// fallocate where there is one (Linux); elsewhere EOPNOTSUPP, so that the
+// caller extends the file sparsely instead.
+int allocate_space(int fd, uint64_t from, uint64_t len) {
+#ifdef __linux__
+  int rc;
+  do {
+    rc = ::fallocate(fd, 0, static_cast<off_t>(from), static_cast<off_t>(len));
+  } while (rc != 0 && errno == EINTR);
+  return rc;
+#else
+  (void)fd, (void)from, (void)len;
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}
+
 class PosixWritableFile final : public WritableFile {
  public:
-  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  PosixWritableFile(int fd, std::string path, uint64_t pos) : fd_(fd), path_(std::move(path)), pos_(pos) {}
   ~PosixWritableFile() override {
     if (fd_ >= 0) ::close(fd_);
   }
 
+  // pwrite at our own position, not O_APPEND: the end of the file may be
+  // preallocated zeros that appends must overwrite.
   void append(std::string_view data) override {
     while (!data.empty()) {
-      ssize_t n = ::write(fd_, data.data(), data.size());
+      ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(pos_));
       if (n < 0) {
         if (errno == EINTR) continue;
         throw_errno(errno, "Writing", path_);
       }
       data.remove_prefix(static_cast<size_t>(n));
+      pos_ += static_cast<uint64_t>(n);
     }
+  }
+
+  void preallocate(uint64_t size) override {
+    if (size <= pos_ || allocate_space(fd_, pos_, size - pos_) == 0) return;
+    // No fallocate here: a sparse extension still fixes the size ahead.
+    if (errno != EOPNOTSUPP || !extend_to(size)) throw_errno(errno, "Preallocating", path_);
+  }
+
+  void trim() override {
+    if (::ftruncate(fd_, static_cast<off_t>(pos_)) != 0) throw_errno(errno, "Truncating", path_);
   }
 
   void sync() override {
@@ -50,8 +79,16 @@ class PosixWritableFile final : public WritableFile {
   const std::string& path() const override { return path_; }
 
  private:
+  // ftruncate up to `size` unless the file is already longer; false on error.
+  bool extend_to(uint64_t size) {
+    struct stat st;
+    if (::fstat(fd_, &st) != 0) return false;
+    return static_cast<uint64_t>(st.st_size) >= size || ::ftruncate(fd_, static_cast<off_t>(size)) == 0;
+  }
+
   int fd_;
   std::string path_;
+  uint64_t pos_;  // the append position
 };
 
 class PosixSequentialFile final : public SequentialFile {
@@ -93,9 +130,15 @@ class PosixFileLock final : public FileLock {
 class PosixFileSystem final : public FileSystem {
  public:
   std::unique_ptr<WritableFile> open_append(const std::string& path, bool truncate) override {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0), 0644);
     if (fd < 0) throw_errno(errno, "Opening", path);
-    return std::make_unique<PosixWritableFile>(fd, path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      int err = errno;
+      ::close(fd);
+      throw_errno(err, "Inspecting", path);
+    }
+    return std::make_unique<PosixWritableFile>(fd, path, static_cast<uint64_t>(st.st_size));
   }
 
   std::unique_ptr<SequentialFile> open_read(const std::string& path) override {

@@ -62,11 +62,18 @@ SegmentScan scan_segment(std::string_view bytes, const std::string& path, uint64
   while (off < bytes.size()) {
     std::string why = check_record(bytes, off, expected);
     if (!why.empty()) {
+      // The writer preallocates the segment ahead with zeros and never
+      // writes a record of zeros (no record has LSN 0), so zeros from here to
+      // the end are space a crash left unwritten, not damage.
+      if (is_last && bytes.find_first_not_of('\0', off) == std::string_view::npos) {
+        scan.zero_tail_bytes = bytes.size() - off;
+        break;
+      }
       // A checksummed record with a wrong LSN, type or flags was written whole: not a torn write.
       if (!is_last || checksum_ok_at(bytes, off) || intact_record_follows(bytes, off, expected - 1)) {
         corrupt(path, off, why);
       }
-      scan.torn_bytes = bytes.size() - off;
+      scan.torn_bytes = bytes.size() - off;  // everything open cuts, zeros after it included
       scan.torn_reason = why;
       break;
     }

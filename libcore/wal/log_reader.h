@@ -2,6 +2,8 @@
 // last write before a crash, cut) from corruption (damage before the tail,
 // an error). Rules (docs/log_format.md "Recovery"):
 //   - records must carry consecutive LSNs starting at the segment's name;
+//   - in the LAST segment, zeros from a record boundary to the end of the
+//     file are preallocated space never written: the log ends there;
 //   - a bad or incomplete record in the LAST segment is a torn tail if no
 //     intact record follows it; if one does, the log is corrupt;
 //   - any bad or incomplete record in an earlier segment is corruption.
@@ -21,6 +23,7 @@ struct SegmentScan {
   uint64_t records = 0;
   uint64_t last_lsn = 0;   // of the last intact record, 0 if none
   uint64_t torn_bytes = 0; // bytes after valid_end (only ever in the last segment)
+  uint64_t zero_tail_bytes = 0;  // when not torn: zeros after valid_end (preallocated, never written)
   std::string torn_reason;
 };
 

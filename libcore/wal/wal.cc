@@ -78,6 +78,7 @@ std::unique_ptr<Wal> Wal::open(const WalOptions& options, uint64_t after_lsn, co
   if (continues && cur->bytes < options.segment_bytes) {
     wal->open_segment_locked(cur->first_lsn, true, tail.valid_end);
   } else {
+    if (cur) wal->cut_tail(cur->first_lsn, tail.valid_end)->sync();  // it stops being the last segment
     wal->open_segment_locked(last_lsn + 1, false, 0);
   }
   lock.unlock();
@@ -97,11 +98,11 @@ Wal::~Wal() {
 void Wal::open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end) {
   io::FileSystem& fs = *opt_.fs;
   std::string path = io::join(opt_.dir, segment_name(first_lsn));
+  // Preallocated only at its first write: the header is durable by then, so
+  // a crash never leaves a segment of nothing but zeros.
+  allocated_end_ = 0;
   if (reuse_existing) {
-    if (fs.file_size(path) != valid_end) {
-      fs.truncate(path, valid_end);  // cut the torn tail so new records follow intact ones
-    }
-    file_ = fs.open_append(path, false);
+    file_ = cut_tail(first_lsn, valid_end);
     if (valid_end < kSegmentHeaderSize) {  // even the header was torn: start the file again
       file_ = fs.open_append(path, true);
       file_->append(segment_header());
@@ -122,6 +123,38 @@ void Wal::open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t 
   }
 }
 
+std::unique_ptr<io::WritableFile> Wal::cut_tail(uint64_t first_lsn, uint64_t valid_end) {
+  io::FileSystem& fs = *opt_.fs;
+  std::string path = io::join(opt_.dir, segment_name(first_lsn));
+  // After a crash the zeros are still there, and a record appended after
+  // them would be hidden (or look like corruption) behind them.
+  if (fs.file_size(path) != valid_end) fs.truncate(path, valid_end);
+  return fs.open_append(path, false);
+}
+
+void Wal::preallocate_locked(uint64_t end) {
+  if (end <= allocated_end_ || opt_.preallocate_bytes == 0) return;
+  uint64_t target = end + std::min(opt_.preallocate_bytes, opt_.segment_bytes);
+  try {
+    file_->preallocate(target);
+    allocated_end_ = target;
+  } catch (const Error&) {
+    // Preallocation only saves time: go on with plain appends (which report
+    // a real ENOSPC or EIO themselves). The file may have grown anyway, so
+    // it is still trimmed; no retry before the next segment.
+    stats_.preallocate_failures++;
+    allocated_end_ = UINT64_MAX;
+  }
+}
+
+void Wal::trim_locked() {
+  if (allocated_end_ == 0) return;
+  // Only the last segment may end in zeros: sync the cut before a new one starts.
+  file_->trim();
+  file_->sync();
+  allocated_end_ = 0;
+}
+
 uint64_t Wal::last_lsn() const {
   std::lock_guard lock(mu_);
   return appended_lsn_;
@@ -140,6 +173,7 @@ bool Wal::append_record(uint64_t lsn, std::string_view record) {
   }
   if (opt_.async) {
     try {
+      preallocate_locked(segments_.back().bytes + record.size());
       file_->append(record);
     } catch (const Error& e) {
       fail_locked(e);  // the segment may now end in a partial record: no record may follow it
@@ -200,6 +234,7 @@ void Wal::sync_step(std::unique_lock<std::mutex>& lock, bool gather) {
     return;
   }
   uint64_t target = appended_lsn_;
+  if (!buffer_.empty()) preallocate_locked(segments_.back().bytes);  // the buffer ends the segment
   std::shared_ptr<io::WritableFile> file = file_;
   pending_bytes_ = 0;
   write_buf_.clear();
@@ -307,6 +342,7 @@ void Wal::roll_locked(std::unique_lock<std::mutex>& lock) {
   // waited: the current segment is then new and empty, and stays.
   if (!segments_.back().has_records) return;
   try {
+    trim_locked();
     file_->close();
     open_segment_locked(appended_lsn_ + 1, false, 0);
   } catch (const Error& e) {
@@ -362,6 +398,15 @@ void Wal::close() {
   Code code = failure(&message);
   if (code == Code::kOk) flush();
   std::lock_guard lock(mu_);
+  if (code == Code::kOk) {
+    trim_locked();
+  } else {
+    try {
+      file_->trim();  // best effort, so that a failed write leaves what it would without preallocation
+    } catch (const Error&) {
+      // The reader copes with the zeros; the first error is what close reports.
+    }
+  }
   file_->close();
   file_.reset();
   if (code != Code::kOk) throw Error(code, message);

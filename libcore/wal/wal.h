@@ -12,6 +12,11 @@
 // append is written at once and a background thread syncs every
 // flush_interval_ms.
 //
+// The current segment is kept preallocated (zeros) ahead of its last
+// record, so that a commit's fdatasync has no file-size change to journal;
+// the zeros are cut when the segment is rolled or closed, and a reader
+// takes zeros at the end of the last segment as the end of the log.
+//
 // Failure is sticky: once an append or a sync fails, every later append and
 // wait throws that error — the database refuses writes rather than pretend.
 #pragma once
@@ -42,6 +47,7 @@ struct WalOptions {
   bool async = false;
   int flush_interval_ms = 50;
   uint64_t max_pending_bytes = 16ull << 20;  // async: unsynced bytes before writers wait
+  uint64_t preallocate_bytes = 1ull << 20;   // how far ahead the segment is preallocated (0 = never)
 };
 
 struct WalStats {
@@ -53,6 +59,7 @@ struct WalStats {
   std::string torn_file;
   int64_t last_flush_ms = 0;
   uint64_t flushes = 0;
+  uint64_t preallocate_failures = 0;  // each one left a segment on plain appends
 };
 
 using ReplayFn = std::function<void(uint64_t lsn, int64_t timestamp_ms, std::string_view payload)>;
@@ -112,6 +119,13 @@ class Wal {
  private:
   explicit Wal(const WalOptions& options) : opt_(options) {}
   void open_segment_locked(uint64_t first_lsn, bool reuse_existing, uint64_t valid_end);
+  // Opens a segment found at open after cutting it to `valid_end` (a torn
+  // tail, preallocated zeros): records may follow its last intact one now.
+  std::unique_ptr<io::WritableFile> cut_tail(uint64_t first_lsn, uint64_t valid_end);
+  // Before a write that ends at `end` in the current segment.
+  void preallocate_locked(uint64_t end);
+  // Cuts the preallocated zeros off the current segment, durably.
+  void trim_locked();
   void roll_locked(std::unique_lock<std::mutex>& lock);
   // One group-commit step by the caller (who set syncing_): writes the
   // buffered records, syncs, then wakes the waiters it made durable.
@@ -139,6 +153,7 @@ class Wal {
   bool append_record(uint64_t lsn, std::string_view record);
 
   std::shared_ptr<io::WritableFile> file_;  // the segment being appended to
+  uint64_t allocated_end_ = 0;  // file_ is preallocated up to here (0: not at all)
   struct Segment {
     uint64_t first_lsn;
     uint64_t bytes;
