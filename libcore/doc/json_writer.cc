@@ -1,6 +1,7 @@
 #include "doc/json_writer.h"
 
 #include "doc/json_sink.h"
+#include "doc/timestamp.h"
 
 #include <charconv>
 #include <cstring>
@@ -187,11 +188,11 @@ void put_member_name(Sink& sink, bool& first, std::string_view key) {
 }
 
 const uint8_t* put_object(Sink& sink, const uint8_t* p, const std::string_view* inject_key) {
-  bool wide = *p++ == kObject32;
+  unsigned width = offset_width(*p++);
   uint64_t payload = get_varint(p);
   const uint8_t* end = p + payload;
   auto count = static_cast<size_t>(get_varint(p));
-  p += count * (wide ? 4 : 2);  // the offset table: not needed in order
+  p += count * width;  // the offset table: not needed in order
   sink.put('{');
   bool first = true;
   bool inject = inject_key != nullptr;
@@ -248,6 +249,16 @@ const uint8_t* put_value(Sink& sink, const uint8_t* p) {
       auto len = static_cast<size_t>(get_varint(p));
       put_string(sink, {reinterpret_cast<const char*>(p), len});
       return p + len;
+    }
+    case kStamp: {
+      // Digits and separators only: nothing to escape.
+      ++p;
+      char* dst = sink.room(kStampMillisLen + 2);
+      *dst = '"';
+      size_t n = format_stamp(get_varint(p), dst + 1);
+      dst[n + 1] = '"';
+      sink.advance(n + 2);
+      return p;
     }
     case kArray: {
       ++p;

@@ -110,7 +110,8 @@ class DocValue {
   }
   bool getString(std::string& result) const {
     if (!isString()) return false;
-    result = std::string(v_.as_string());
+    doc::TextBuf buf;
+    result = std::string(v_.as_string(buf));
     return true;
   }
   static bool hasStrictTypes() { return true; }
