@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -301,10 +302,24 @@ TEST(DocWriter, DoublesMatchTheShortestRoundTripForm) {
     }
     return text.find('.') == std::string::npos ? text + ".0" : text;
   };
+  // Through put_double (the cents form where there is one) and as a plain
+  // f64 (older data): the same text, the same value.
   auto written = [](double d) {
-    std::string bytes;
+    std::string bytes, f64(1, static_cast<char>(kDouble));
     put_double(bytes, d);
-    return to_json(Value(bytes));
+    f64.append(reinterpret_cast<const char*>(&d), 8);
+    std::string text = to_json(Value(bytes));
+    EXPECT_EQ(to_json(Value(f64)), text);
+    EXPECT_EQ(Value(bytes).size(), bytes.size());
+    EXPECT_TRUE(Value(bytes).is_float());
+    if (!std::isnan(d)) {
+      EXPECT_EQ(std::bit_cast<uint64_t>(Value(bytes).as_double()), std::bit_cast<uint64_t>(d)) << text;
+      EXPECT_TRUE(equal(Value(bytes), Value(f64))) << text;
+      std::string canonical;
+      put_canonical(canonical, Value(f64));
+      EXPECT_EQ(canonical, bytes) << text;
+    }
+    return text;
   };
   std::vector<double> values = {0.01, 0.1, 0.5, 0.05, 1.25, 99.99, 100.5, 1e5, 1e21, 123456789.12, 999999999999.99,
                                 1e12 + 0.5, 1e13 + 0.25, 5e-3, 0.001, 1.0 / 3, 2.675, 1.005, 0.0, -0.0};
@@ -523,6 +538,34 @@ TEST(DocEncoding, ReadsTheOlderEncoding) {
   std::string edited = editor.build();
   EXPECT_EQ(Value(edited).tag(), kObject8);
   EXPECT_EQ(to_json(Value(edited)), to_json(Value(enc(json.replace(json.find("47"), 2, "48")))));
+}
+
+// Doubles with one or two decimals take 2-8 bytes instead of 9; integral
+// doubles and everything else keep the f64 form.
+TEST(DocEncoding, CentsForm) {
+  struct Case {
+    const char* json;
+    uint8_t tag;
+  };
+  for (Case c : {Case{"1.5", kCents}, {"0.1", kCents}, {"-0.01", kCents}, {"5123.47", kCents}, {"100.5", kCents},
+                 {"999999999999.99", kCents}, {"-999999999999.99", kCents}, {"1.0", kDouble}, {"0.0", kDouble},
+                 {"-0.0", kDouble}, {"100.0", kDouble}, {"1e21", kDouble}, {"0.001", kDouble}, {"2.675", kDouble},
+                 {"0.333", kDouble}, {"1e12", kDouble}, {"10000000000000.5", kDouble}}) {
+    std::string bytes = enc(c.json);
+    Value v(bytes);
+    EXPECT_EQ(v.tag(), c.tag) << c.json;
+    EXPECT_TRUE(v.is_number() && v.is_float()) << c.json;
+    EXPECT_EQ(v.type(), Type::kNumber);
+    EXPECT_EQ(round_trip(c.json), c.json);
+  }
+  EXPECT_EQ(enc("5123.47").size(), 4u);
+  EXPECT_EQ(enc("0.5").size(), 2u);
+  EXPECT_FALSE(equal(Value(enc("1.5")), Value(enc("1"))));
+  EXPECT_TRUE(equal(Value(enc("1.5")), Value(enc("1.50"))));
+  EXPECT_LT(total_order(Value(enc("1.49")), Value(enc("1.5"))), 0);
+  EXPECT_LT(total_order(Value(enc("1")), Value(enc("1.01"))), 0);
+  EXPECT_GT(total_order(Value(enc("2.5")), Value(enc("2"))), 0);
+  EXPECT_EQ(query::sort_compare(Value(enc("2.5")), Value(enc("2.50"))), 0);
 }
 
 TEST(DocParser, RejectsBadInputWithClearMessages) {

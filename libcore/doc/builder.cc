@@ -29,6 +29,12 @@ void put_uint(std::string& out, uint64_t v) {
 }
 
 void put_double(std::string& out, double v) {
+  int64_t cents;
+  if (cents_of(v, &cents)) {
+    out.push_back(static_cast<char>(kCents));
+    put_varint(out, zigzag(cents));
+    return;
+  }
   out.push_back(static_cast<char>(kDouble));
   out.append(reinterpret_cast<const char*>(&v), 8);
 }
@@ -103,6 +109,7 @@ void put_canonical(std::string& out, Value v) {
       put_string(out, v.as_string(buf));
       return;
     }
+    case kDouble: put_double(out, v.as_double()); return;
     case kArray: {
       std::string elements;
       size_t n = v.count();

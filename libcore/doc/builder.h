@@ -18,7 +18,7 @@ void put_null(std::string& out);
 void put_bool(std::string& out, bool b);
 void put_int(std::string& out, int64_t v);
 void put_uint(std::string& out, uint64_t v);
-void put_double(std::string& out, double v);
+void put_double(std::string& out, double v);  // in the cents form when it has one
 // A string: a stamp when s has the exact shape of one (format.h).
 void put_string(std::string& out, std::string_view s);
 

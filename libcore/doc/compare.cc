@@ -12,7 +12,8 @@ int type_rank(Value v) {
     case kTrue: return 2;
     case kInt:
     case kUint:
-    case kDouble: return 3;
+    case kDouble:
+    case kCents: return 3;
     case kString:
     case kStamp: return 4;
     case kArray: return 5;
@@ -25,7 +26,7 @@ int compare_numbers(Value a, Value b) {
     int64_t x = a.as_int(), y = b.as_int();
     return x < y ? -1 : (x > y ? 1 : 0);
   }
-  if (a.tag() != kDouble && b.tag() != kDouble) {  // int/uint mix: compare exactly
+  if (!a.is_float() && !b.is_float()) {  // int/uint mix: compare exactly
     if (a.tag() == kUint && b.tag() == kUint) {
       uint64_t x = a.as_uint(), y = b.as_uint();
       return x < y ? -1 : (x > y ? 1 : 0);
@@ -82,7 +83,7 @@ int total_order(Value a, Value b) {
 }
 
 bool equal(Value a, Value b) {
-  bool a_float = a.tag() == kDouble, b_float = b.tag() == kDouble;
+  bool a_float = a.is_float(), b_float = b.is_float();
   if (a.is_number() && b.is_number() && a_float != b_float) return false;
   if (a.is_array() && b.is_array()) {
     size_t n = a.count();

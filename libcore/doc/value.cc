@@ -20,7 +20,8 @@ Type Value::type() const {
     case kTrue: return Type::kBool;
     case kInt:
     case kUint:
-    case kDouble: return Type::kNumber;
+    case kDouble:
+    case kCents: return Type::kNumber;
     case kString:
     case kStamp: return Type::kString;
     case kArray: return Type::kArray;
@@ -43,6 +44,10 @@ double Value::as_double() const {
       double d;
       std::memcpy(&d, p_ + 1, 8);
       return d;
+    }
+    case kCents: {
+      const uint8_t* p = p_ + 1;
+      return static_cast<double>(unzigzag(get_varint(p))) / 100;
     }
     default: return 0;
   }
@@ -94,7 +99,8 @@ size_t Value::size() const {
     case kFalse:
     case kTrue: return 1;
     case kInt:
-    case kStamp: get_varint(p); return static_cast<size_t>(p - p_);
+    case kStamp:
+    case kCents: get_varint(p); return static_cast<size_t>(p - p_);
     case kUint:
     case kDouble: return 9;
     default: {  // string, array, object: a length then that many bytes

@@ -44,7 +44,9 @@ class Value {
   Type type() const;
   bool is_null() const { return tag() == kNull; }
   bool is_bool() const { return tag() == kFalse || tag() == kTrue; }
-  bool is_number() const { return tag() == kInt || tag() == kUint || tag() == kDouble; }
+  bool is_number() const { return tag() == kInt || tag() == kUint || is_float(); }
+  // A double, in either form (format.h): 1.0 and 1 are different numbers.
+  bool is_float() const { return tag() == kDouble || tag() == kCents; }
   // A stamp (format.h) is a string too: only its bytes tell them apart.
   bool is_string() const { return tag() == kString || tag() == kStamp; }
   bool is_array() const { return tag() == kArray; }

@@ -12,7 +12,8 @@ SortRank sort_rank(doc::Value v) {
     case doc::kStamp: return kStringRank;
     case doc::kInt:
     case doc::kUint:
-    case doc::kDouble: return kNumberRank;
+    case doc::kDouble:
+    case doc::kCents: return kNumberRank;
     case doc::kArray: return kArrayRank;
     case doc::kFalse: return kFalseRank;
     case doc::kNull: return kNullRank;

@@ -37,6 +37,10 @@ std::string old_form(Value v) {
     put_varint(out, varint_size(starts.size()) + table.size() + entries.size());
     put_varint(out, starts.size());
     out += table + entries;
+  } else if (v.is_float()) {
+    double d = v.as_double();
+    out.push_back(static_cast<char>(kDouble));
+    out.append(reinterpret_cast<const char*>(&d), 8);
   } else {
     out.append(v.bytes());
   }
