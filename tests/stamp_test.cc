@@ -226,6 +226,18 @@ TEST(OlderEncoding, LogWrittenBeforeStampsLoadsAndAnswersTheSame) {
   EXPECT_EQ(get(R"({"op":"get","collection":"c","keys":"k1","fields":["_v","createdAt","n"]})"),
             R"({"_v":3,"createdAt":"2026-12-01T10:00:01Z","n":20})");
   EXPECT_EQ(keys(R"({"at":"2026-12-02T14:34:00.000Z"})"), R"([{"_key":"k0","_v":1,"n":1},{"_key":"k2","_v":1,"n":3}])");
+  // A snapshot of both forms: verified, reloaded, the same answers.
+  std::string before = get(R"({"op":"get","collection":"c"})");
+  get(R"({"op":"snapshot"})");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+  char* report = nullptr;
+  ASSERT_EQ(kiln_verify(dir.db().c_str(), &report, nullptr, nullptr), KILN_OK);
+  EXPECT_NE(std::string(report).find("\"ok\":true,\"problems\":[]"), std::string::npos) << report;
+  kiln_free(report);
+  db = must_open(dir.db());
+  EXPECT_EQ(get(R"({"op":"get","collection":"c"})"), before);
+  EXPECT_EQ(keys(R"({"tags":{"$eq":["2026-12-02T14:34:00Z",{"t":"1970-01-01T00:00:00Z"}]}})"),
+            R"([{"_key":"k0","_v":1,"n":1},{"_key":"k2","_v":1,"n":3}])");
   ASSERT_EQ(kiln_close(db), KILN_OK);
 }
 

@@ -171,6 +171,20 @@ void put_integer(Sink& sink, Int v) {
   sink.advance(static_cast<size_t>(end - dst));
 }
 
+// A stamp's text, quoted: digits and separators only, nothing to escape.
+void put_stamp(Sink& sink, uint64_t code) {
+  JsonSink::StampMemo& memo = sink.stamp_memo();
+  if (memo.code != code || memo.len == 0) {
+    memo.code = code;
+    memo.len = format_stamp(code, memo.text);
+  }
+  char* dst = sink.room(kStampMillisLen + 2);
+  *dst = '"';
+  std::memcpy(dst + 1, memo.text, kStampMillisLen);  // fixed size: one move
+  dst[memo.len + 1] = '"';
+  sink.advance(memo.len + 2);
+}
+
 // The writers below decode the encoding (format.h) themselves and return
 // where the value they wrote ends: a container then walks its members
 // without measuring each one a second time.
@@ -255,13 +269,8 @@ const uint8_t* put_value(Sink& sink, const uint8_t* p) {
       return p;
     }
     case kStamp: {
-      // Digits and separators only: nothing to escape.
       ++p;
-      char* dst = sink.room(kStampMillisLen + 2);
-      *dst = '"';
-      size_t n = format_stamp(get_varint(p), dst + 1);
-      dst[n + 1] = '"';
-      sink.advance(n + 2);
+      put_stamp(sink, get_varint(p));
       return p;
     }
     case kArray: {

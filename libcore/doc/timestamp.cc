@@ -78,7 +78,8 @@ struct DigitPairs {
 };
 constexpr DigitPairs kPairs;
 
-inline void put_pair(char* out, unsigned v) { std::memcpy(out, kPairs.chars + 2 * (v % 100), 2); }
+// v < 100.
+inline void put_pair(char* out, unsigned v) { std::memcpy(out, kPairs.chars + 2 * v, 2); }
 
 }  // namespace
 
@@ -122,7 +123,7 @@ size_t format_stamp(uint64_t code, char* out) {
   auto second_of_day = static_cast<unsigned>(t % kSecondsPerDay);
   unsigned year = c.year % 10000;
   put_pair(out, year / 100);
-  put_pair(out + 2, year);
+  put_pair(out + 2, year % 100);
   out[4] = '-';
   put_pair(out + 5, c.month);
   out[7] = '-';
@@ -139,7 +140,7 @@ size_t format_stamp(uint64_t code, char* out) {
   }
   out[19] = '.';
   out[20] = static_cast<char>('0' + milli / 100);
-  put_pair(out + 21, milli);
+  put_pair(out + 21, milli % 100);
   out[23] = 'Z';
   return kStampMillisLen;
 }
