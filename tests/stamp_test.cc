@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -164,9 +167,50 @@ TEST_F(Stamps, JoinsAggregatesAndProjections) {
 }  // namespace kiln::testing
 
 // Documents in the older encoding, appended to a log as an older kilndb would
-// have written them, then opened.
+// have written them (format version 1), then opened.
 namespace kiln::durability_testing {
 namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> segments(const std::string& db) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(db + "/wal")) out.push_back(e.path().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+uint32_t segment_version(const std::string& path) {
+  std::string bytes = io::read_file(io::default_file_system(), path);
+  uint32_t v = 0;
+  std::memcpy(&v, bytes.data() + 8, 4);
+  return v;
+}
+
+// Makes a segment look written by an older kilndb (header version 1).
+void set_segment_version(const std::string& path, uint32_t version) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(8);
+  f.write(reinterpret_cast<const char*>(&version), 4);
+}
+
+TEST(OlderEncoding, EmptyVersion1SegmentIsWrittenAgain) {
+  TempDir dir;
+  kiln_db* db = must_open(dir.db());
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+  std::vector<std::string> segs = segments(dir.db());
+  ASSERT_EQ(segs.size(), 1u);
+  set_segment_version(segs[0], 1);
+  db = must_open(dir.db());
+  must_exec(db, R"({"op":"set","collection":"c","data":{"k":{"at":"2026-12-02T14:34:00Z"}}})");
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+  segs = segments(dir.db());
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_EQ(segment_version(segs[0]), 2u);
+  db = must_open(dir.db());
+  EXPECT_NE(get_doc(db, "c", "k").find("\"at\":\"2026-12-02T14:34:00Z\""), std::string::npos);
+  ASSERT_EQ(kiln_close(db), KILN_OK);
+}
 
 TEST(OlderEncoding, LogWrittenBeforeStampsLoadsAndAnswersTheSame) {
   TempDir dir;
@@ -199,13 +243,20 @@ TEST(OlderEncoding, LogWrittenBeforeStampsLoadsAndAnswersTheSame) {
     log->append(1, 0, payload);
     log->wait_durable(1);
   }
+  ASSERT_EQ(segments(dir.db()).size(), 1u);
+  set_segment_version(segments(dir.db())[0], 1);
   kiln_db* db = must_open(dir.db());
   auto get = [&](const std::string& request) { return must_exec(db, request); };
   EXPECT_EQ(get(R"({"op":"get","collection":"c","keys":"k0","fields":["at","createdAt","tags"]})"),
             R"({"_v":1,"at":"2026-12-02T14:34:00.000Z","createdAt":"2026-12-01T10:00:00Z",)"
             R"("tags":["2026-12-02T14:34:00Z",{"t":"1970-01-01T00:00:00Z"}]})");
-  // New documents (stamps, u8 tables) next to the old ones.
+  // New documents (stamps, u8 tables) next to the old ones, in a new
+  // segment of version 2: the version 1 one stays as it was.
   get(R"({"op":"set","collection":"c","data":{"k2":{"at":"2026-12-02T14:34:00.000Z","tags":["2026-12-02T14:34:00Z",{"t":"1970-01-01T00:00:00Z"}],"city":"LIMA","n":3}}})");
+  std::vector<std::string> segs = segments(dir.db());
+  ASSERT_EQ(segs.size(), 2u);
+  EXPECT_EQ(segment_version(segs[0]), 1u);
+  EXPECT_EQ(segment_version(segs[1]), 2u);
   auto keys = [&](const std::string& where, const std::string& extra = "") {
     std::string body = get(R"({"op":"get","collection":"c","fields":["n"],"where":)" + where + extra + "}");
     return body;

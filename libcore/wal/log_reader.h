@@ -22,6 +22,7 @@ struct SegmentScan {
   uint64_t last_lsn = 0;   // of the last intact record, 0 if none
   uint64_t torn_bytes = 0; // bytes after valid_end (only ever in the last segment)
   std::string torn_reason;
+  uint32_t format_version = 0;  // of the segment header (0: header missing)
 };
 
 using RecordFn = std::function<void(const RecordHeader&, std::string_view payload, uint64_t offset)>;
