@@ -33,10 +33,11 @@ constexpr int kZstdLevel = 1;
 
 class BlockWriter {
  public:
-  BlockWriter(io::WritableFile& out, std::string header) : out_(out), file_sum_(XXH3_createState()) {
+  BlockWriter(io::WritableFile& out, std::string header) : out_(out) {
+    out_.append(header);  // first: when it throws there is nothing to free yet
+    file_sum_ = XXH3_createState();
     XXH3_64bits_reset(file_sum_);
     XXH3_64bits_update(file_sum_, header.data(), header.size());
-    out_.append(header);
     bytes_ += header.size();
   }
   ~BlockWriter() { XXH3_freeState(file_sum_); }
