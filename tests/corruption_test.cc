@@ -212,7 +212,7 @@ TEST(Corruption, ZerosAfterAnOlderSegmentAreCorruption) {
 
 TEST(Corruption, MissingSegmentIsCorruption) {
   TempDir dir;
-  make_db(dir.db(), 60, R"({"compaction_ratio":0,"segment_bytes":4096})");
+  make_db(dir.db(), 100, R"({"compaction_ratio":0,"segment_bytes":4096})");  // three segments at least
   std::vector<std::string> segs = segments(dir.db());
   ASSERT_GT(segs.size(), 2u);
   fs::remove(segs[1]);

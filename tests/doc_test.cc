@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <string>
@@ -14,11 +15,16 @@
 #include "doc/json_writer.h"
 #include "doc/key_order.h"
 #include "doc/path.h"
+#include "doc/timestamp.h"
+#include "query/sort.h"
+#include "support/old_format.h"
 #include "util/error.h"
 #include "util/short_bytes.h"
 
 namespace kiln::doc {
 namespace {
+
+using kiln::testing::old_form;
 
 std::string enc(std::string_view json) {
   simdjson::dom::parser parser;
@@ -26,6 +32,8 @@ std::string enc(std::string_view json) {
 }
 
 std::string round_trip(std::string_view json) { return to_json(Value(enc(json))); }
+
+std::string as_json_text(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 TEST(DocEncoding, RoundTripsEveryTypeWithSortedKeys) {
   EXPECT_EQ(round_trip("null"), "null");
@@ -135,7 +143,8 @@ TEST(DocEncoding, LargeObjectsUseWideOffsets) {
   Value v(bytes);
   EXPECT_EQ(v.tag(), kObject32);
   EXPECT_EQ(v.count(), 2000u);
-  EXPECT_EQ(v.find("k1999").as_string(), std::string(50, 'x'));
+  TextBuf buf;
+  EXPECT_EQ(v.find("k1999").as_string(buf), std::string(50, 'x'));
   EXPECT_FALSE(v.find("k2000").valid());
   EXPECT_EQ(v.size(), bytes.size());
 }
@@ -149,6 +158,28 @@ TEST(DocEncoding, FindUsesEveryKey) {
   EXPECT_FALSE(v.find("b").valid());
   EXPECT_FALSE(v.find("").valid());
   EXPECT_FALSE(v.find("zz").valid());
+}
+
+// A document of the benchmark's shape (bench/support/datagen.cc) with the
+// metadata every stored document gets.
+constexpr std::string_view kTypicalStored =
+    R"({"name":"Grace Hopper","age":47,"city":"Montevideo","score":5123.47,"tags":["gold","vip","web"],)"
+    R"("active":true,"address":{"zip":"04211","street":"812 Calle 26"},"email":"grace.hopper123456@example.com",)"
+    R"("_v":1,"createdAt":"2026-12-02T14:34:00Z","modifiedAt":"2026-12-02T14:34:00Z"})";
+
+TEST(DocEncoding, TypicalStoredDocumentSize) {
+  std::string bytes = enc(kTypicalStored);
+  std::string old = old_form(Value(bytes));
+  RecordProperty("json_bytes", static_cast<int>(kTypicalStored.size()));
+  RecordProperty("encoded_bytes", static_cast<int>(bytes.size()));
+  RecordProperty("old_encoded_bytes", static_cast<int>(old.size()));
+  std::printf("typical stored document: %zu bytes of JSON, encoded %zu bytes (old format %zu)\n",
+              kTypicalStored.size(), bytes.size(), old.size());
+  EXPECT_EQ(Value(bytes).tag(), kObject8);
+  EXPECT_EQ(Value(bytes).find("address").tag(), kObject8);
+  EXPECT_EQ(Value(bytes).find("createdAt").tag(), kStamp);
+  EXPECT_LE(bytes.size() + 45, old.size());
+  EXPECT_LT(bytes.size(), kTypicalStored.size());
 }
 
 TEST(DocEncoding, IsSmallerThanTheJsonForTypicalDocuments) {
@@ -271,10 +302,24 @@ TEST(DocWriter, DoublesMatchTheShortestRoundTripForm) {
     }
     return text.find('.') == std::string::npos ? text + ".0" : text;
   };
+  // Through put_double (the cents form where there is one) and as a plain
+  // f64 (older data): the same text, the same value.
   auto written = [](double d) {
-    std::string bytes;
+    std::string bytes, f64(1, static_cast<char>(kDouble));
     put_double(bytes, d);
-    return to_json(Value(bytes));
+    f64.append(reinterpret_cast<const char*>(&d), 8);
+    std::string text = to_json(Value(bytes));
+    EXPECT_EQ(to_json(Value(f64)), text);
+    EXPECT_EQ(Value(bytes).size(), bytes.size());
+    EXPECT_TRUE(Value(bytes).is_float());
+    if (!std::isnan(d)) {
+      EXPECT_EQ(std::bit_cast<uint64_t>(Value(bytes).as_double()), std::bit_cast<uint64_t>(d)) << text;
+      EXPECT_TRUE(equal(Value(bytes), Value(f64))) << text;
+      std::string canonical;
+      put_canonical(canonical, Value(f64));
+      EXPECT_EQ(canonical, bytes) << text;
+    }
+    return text;
   };
   std::vector<double> values = {0.01, 0.1, 0.5, 0.05, 1.25, 99.99, 100.5, 1e5, 1e21, 123456789.12, 999999999999.99,
                                 1e12 + 0.5, 1e13 + 0.25, 5e-3, 0.001, 1.0 / 3, 2.675, 1.005, 0.0, -0.0};
@@ -290,6 +335,237 @@ TEST(DocWriter, DoublesMatchTheShortestRoundTripForm) {
     values.push_back(std::nextafter(values[i], -1e300));
   }
   for (double d : values) ASSERT_EQ(written(d), reference(d)) << std::hexfloat << d;
+}
+
+// Timestamp-shaped strings are stored as stamps (format.h) and read back as
+// the very same string.
+TEST(DocStamp, CanonicalTimestampsRoundTripAsStrings) {
+  for (std::string_view text :
+       {"2026-12-02T14:34:00Z", "2026-12-02T14:34:00.123Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:00.000Z",
+        "1969-12-31T23:59:59Z", "1969-12-31T23:59:59.999Z", "0000-01-01T00:00:00Z", "0000-01-01T00:00:00.000Z",
+        "0000-02-29T12:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999Z", "2000-02-29T00:00:00Z",
+        "2024-02-29T23:59:59.001Z", "1600-02-29T01:02:03Z", "2038-01-19T03:14:08Z", "2106-02-07T06:28:16.000Z"}) {
+    std::string bytes = enc(as_json_text(text));
+    Value v(bytes);
+    ASSERT_EQ(v.tag(), kStamp) << text;
+    EXPECT_TRUE(v.is_string());
+    EXPECT_EQ(v.type(), Type::kString);
+    EXPECT_EQ(v.size(), bytes.size());
+    TextBuf buf;
+    EXPECT_EQ(v.as_string(buf), text);
+    EXPECT_EQ(to_json(v), as_json_text(text));
+    if (text >= "1900" && text < "2200") {
+      EXPECT_LE(bytes.size(), text.size() == kStampSecondsLen ? 6u : 8u) << text;
+    }
+    // Inside containers, with and without an injected key.
+    std::string doc = enc("{\"t\":" + as_json_text(text) + ",\"a\":[" + as_json_text(text) + ",1]}");
+    EXPECT_EQ(to_json(Value(doc)), "{\"a\":[" + as_json_text(text) + ",1],\"t\":" + as_json_text(text) + "}");
+    std::string out;
+    write_json_with_key(Value(doc), "k", out);
+    EXPECT_EQ(out, "{\"_key\":\"k\",\"a\":[" + as_json_text(text) + ",1],\"t\":" + as_json_text(text) + "}");
+  }
+}
+
+TEST(DocStamp, NearMissesStayPlainStrings) {
+  for (std::string_view text :
+       {"2026-12-02T14:34:00z", "2026-12-02t14:34:00Z", "2026-12-02T14:34:00+00:00", "2026-12-02T14:34:00",
+        "2026-12-02 14:34:00Z", "2026-12-02T14:34:00.12Z", "2026-12-02T14:34:00.1234Z", "2026-12-02T14:34:00,123Z",
+        "2026-12-02T14:34Z", "2026-12-02", " 2026-12-02T14:34:00Z", "2026-12-02T14:34:00Z ", "+026-12-02T14:34:00Z",
+        "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z",
+        "2026-04-31T00:00:00Z", "2026-02-29T00:00:00Z", "1900-02-29T00:00:00Z", "2100-02-29T00:00:00.000Z",
+        "2026-12-02T24:00:00Z", "2026-12-02T23:60:00Z", "2026-12-02T23:59:60Z", "2026-1a-02T14:34:00Z",
+        "2026-12-02T14:34:0aZ", "2026-12-02T14:34:00.12aZ", "2026/12/02T14:34:00Z", "2026-12-02T14-34-00Z",
+        "10000-01-01T00:00:00Z", "-001-01-01T00:00:00Z", "2026-12-02T14:34:00.123ZZ", "\xef\xbc\x92""026-12-02T14:34Z"}) {
+    std::string bytes = enc(as_json_text(text));
+    EXPECT_EQ(Value(bytes).tag(), kString) << text;
+    EXPECT_EQ(to_json(Value(bytes)), as_json_text(text));
+    uint64_t code;
+    EXPECT_FALSE(parse_stamp(text, &code)) << text;
+  }
+}
+
+// Every day of years 0000-9999, against a plain calendar counter: each text
+// is recognised, numbered one day after the previous one, and written back.
+TEST(DocStamp, EveryDayOfEveryYearRoundTrips) {
+  static constexpr int kMonthDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int64_t day = -719528;  // 0000-01-01, in days from 1970-01-01
+  char text[32];
+  char back[kStampMillisLen];
+  for (int y = 0; y <= 9999; ++y) {
+    bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    for (int m = 1; m <= 12; ++m) {
+      int days = kMonthDays[m - 1] + (m == 2 && leap ? 1 : 0);
+      for (int d = 1; d <= days; ++d, ++day) {
+        auto spread = [&](int64_t mul, int64_t mod) { return static_cast<int>(((day * mul) % mod + mod) % mod); };
+        int h = spread(7, 24), mi = spread(13, 60), s = (d * 7) % 60, ms = spread(1, 1000);
+        bool with_ms = day % 2 != 0;
+        int n = with_ms ? std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, h, mi, s, ms)
+                        : std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, h, mi, s);
+        std::string_view t(text, static_cast<size_t>(n));
+        uint64_t code;
+        ASSERT_TRUE(parse_stamp(t, &code)) << t;
+        int64_t secs = day * 86400 + h * 3600 + mi * 60 + s;
+        ASSERT_EQ(code & 1, with_ms ? 1u : 0u);
+        ASSERT_EQ(unzigzag(code >> 1), with_ms ? secs * 1000 + ms : secs) << t;
+        ASSERT_EQ(std::string_view(back, format_stamp(code, back)), t);
+      }
+    }
+  }
+  EXPECT_EQ(day, 2932897);  // 10000-01-01
+}
+
+// Any payload (corrupt data) writes a fixed-width text, in bounds.
+TEST(DocStamp, AnyPayloadFormatsInBounds) {
+  char out[kStampMillisLen];
+  for (uint64_t code : {0ull, 1ull, ~0ull, ~0ull - 1, 1ull << 63, (1ull << 63) | 1, 0x5555555555555555ull}) {
+    size_t n = format_stamp(code, out);
+    EXPECT_EQ(n, code & 1 ? kStampMillisLen : kStampSecondsLen);
+    EXPECT_EQ(out[n - 1], 'Z');
+  }
+}
+
+// Stamps, plain strings with a timestamp's text (older data) and other
+// strings order exactly as their texts do, in every comparison.
+TEST(DocStamp, OrderIsTheOrderOfTheTexts) {
+  std::vector<std::string> texts = {
+      "2026-12-02T14:34:00Z", "2026-12-02T14:34:00.000Z", "2026-12-02T14:34:00.001Z", "2026-12-02T14:33:59.999Z",
+      "2026-12-02T14:34:01Z", "2026-12-02T14:34:00z",     "2026-12-02T14:34:00",      "2026-12-02",
+      "2026-12-02T14:34:00.5Z", "1969-12-31T23:59:59Z",   "1970-01-01T00:00:00Z",     "0000-01-01T00:00:00Z",
+      "9999-12-31T23:59:59.999Z", "2026-12-02T14:34:00ZZ", "", "a", "2027",          "2026-12-02T14:34:00Z!"};
+  std::vector<std::string> encoded;
+  for (const std::string& t : texts) {
+    encoded.push_back(enc(as_json_text(t)));
+    encoded.push_back(old_form(Value(encoded.back())));
+  }
+  auto sign = [](int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); };
+  for (const std::string& a : encoded) {
+    for (const std::string& b : encoded) {
+      TextBuf ba, bb;
+      std::string_view ta = Value(a).as_string(ba), tb = Value(b).as_string(bb);
+      int want = sign(ta.compare(tb));
+      ASSERT_EQ(total_order(Value(a), Value(b)), want) << ta << " vs " << tb;
+      ASSERT_EQ(query::sort_compare(Value(a), Value(b)), want) << ta << " vs " << tb;
+      ASSERT_EQ(equal(Value(a), Value(b)), want == 0) << ta << " vs " << tb;
+    }
+  }
+}
+
+// Objects take the narrowest offset table their entries allow: u8 up to 255
+// bytes of entries, u16 up to 65535, else u32.
+TEST(DocEncoding, OffsetTableWidthBoundaries) {
+  // {"a":"x…x"}: an entry of key length, key, tag, string length and text.
+  for (auto [entries, tag] : {std::pair<size_t, uint8_t>{200, kObject8}, {255, kObject8}, {256, kObject16},
+                              {65535, kObject16}, {65536, kObject32}, {70000, kObject32}}) {
+    size_t text = entries - 3;
+    while (3 + varint_size(text) + text > entries) --text;
+    ASSERT_EQ(3 + varint_size(text) + text, entries);
+    std::string bytes = enc("{\"a\":\"" + std::string(text, 'x') + "\"}");
+    Value v(bytes);
+    EXPECT_EQ(v.tag(), tag) << entries;
+    EXPECT_TRUE(v.is_object());
+    EXPECT_EQ(v.size(), bytes.size());
+    size_t payload = 1 + offset_width(tag) + entries;  // count, table, entries
+    EXPECT_EQ(bytes.size(), 1 + varint_size(payload) + payload) << entries;
+    EXPECT_EQ(to_json(v).size(), text + 8) << entries;
+    EXPECT_EQ(v.find("a").size(), entries - 2);
+  }
+  // Many fields around each boundary: every key found, every value read.
+  for (size_t target : {250u, 255u, 256u, 260u, 65530u, 65535u, 65536u, 65540u}) {
+    size_t n = target < 1000 ? 10 : 40;
+    std::vector<std::string> keys, values;
+    size_t total = 0;
+    for (size_t i = 0; i + 1 < n; ++i) {
+      keys.push_back("k" + std::to_string(10 + i));
+      values.emplace_back();
+      put_string(values.back(), std::string(5, static_cast<char>('a' + i % 26)));
+      total += 1 + keys.back().size() + values.back().size();
+    }
+    // The last field takes the rest exactly: a key of 3 or 4 bytes, a string.
+    size_t rest = target - total;
+    for (std::string key : {"k99", "k99x"}) {
+      for (size_t len = 0; len < rest && keys.size() < n; ++len) {
+        if (1 + key.size() + 1 + varint_size(len) + len != rest) continue;
+        keys.push_back(key);
+        values.emplace_back();
+        put_string(values.back(), std::string(len, 'z'));
+        total += rest;
+      }
+    }
+    ASSERT_EQ(keys.size(), n) << target;
+    std::vector<Field> fields;
+    for (size_t i = 0; i < n; ++i) fields.push_back({keys[i], values[i]});
+    std::string bytes;
+    put_object(bytes, fields);
+    Value v(bytes);
+    uint8_t want = total <= 0xff ? kObject8 : (total <= 0xffff ? kObject16 : kObject32);
+    EXPECT_EQ(total, target);
+    EXPECT_EQ(v.tag(), want) << total;
+    EXPECT_EQ(v.count(), n);
+    for (size_t i = 0; i < n; ++i) {
+      uint32_t hint = static_cast<uint32_t>((i + 3) % n);
+      EXPECT_EQ(v.find(keys[i]).bytes(), values[i]);
+      EXPECT_EQ(v.find(keys[i], &hint).bytes(), values[i]);
+      EXPECT_EQ(hint, i);
+      EXPECT_EQ(v.key_at(i), keys[i]);
+      EXPECT_EQ(v.value_at(i).bytes(), values[i]);
+    }
+    EXPECT_FALSE(v.find("k0").valid());
+    EXPECT_EQ(Value(enc(to_json(v))).bytes(), bytes);
+  }
+}
+
+// Documents stored before stamps and u8 tables (snapshots, logs) read, print,
+// compare and look up exactly as their re-encoding does.
+TEST(DocEncoding, ReadsTheOlderEncoding) {
+  std::string json = std::string(kTypicalStored);
+  std::string now = enc(json);
+  std::string old = old_form(Value(now));
+  ASSERT_EQ(Value(old).tag(), kObject16);
+  ASSERT_EQ(Value(old).find("createdAt").tag(), kString);
+  EXPECT_EQ(to_json(Value(old)), to_json(Value(now)));
+  EXPECT_EQ(Value(old).size(), old.size());
+  EXPECT_TRUE(equal(Value(old), Value(now)));
+  EXPECT_EQ(total_order(Value(old), Value(now)), 0);
+  EXPECT_EQ(lookup(Value(old), "address.zip").bytes(), lookup(Value(now), "address.zip").bytes());
+  TextBuf a, b;
+  EXPECT_EQ(Value(old).find("createdAt").as_string(a), Value(now).find("createdAt").as_string(b));
+  std::string canonical;
+  put_canonical(canonical, Value(old));
+  EXPECT_EQ(canonical, now);
+  // Editing an old document writes the new form.
+  ObjectEditor editor{Value(old)};
+  editor.set("age", enc("48"));
+  std::string edited = editor.build();
+  EXPECT_EQ(Value(edited).tag(), kObject8);
+  EXPECT_EQ(to_json(Value(edited)), to_json(Value(enc(json.replace(json.find("47"), 2, "48")))));
+}
+
+// Doubles with one or two decimals take 2-8 bytes instead of 9; integral
+// doubles and everything else keep the f64 form.
+TEST(DocEncoding, CentsForm) {
+  struct Case {
+    const char* json;
+    uint8_t tag;
+  };
+  for (Case c : {Case{"1.5", kCents}, {"0.1", kCents}, {"-0.01", kCents}, {"5123.47", kCents}, {"100.5", kCents},
+                 {"999999999999.99", kCents}, {"-999999999999.99", kCents}, {"1.0", kDouble}, {"0.0", kDouble},
+                 {"-0.0", kDouble}, {"100.0", kDouble}, {"1e21", kDouble}, {"0.001", kDouble}, {"2.675", kDouble},
+                 {"0.333", kDouble}, {"1e12", kDouble}, {"10000000000000.5", kDouble}}) {
+    std::string bytes = enc(c.json);
+    Value v(bytes);
+    EXPECT_EQ(v.tag(), c.tag) << c.json;
+    EXPECT_TRUE(v.is_number() && v.is_float()) << c.json;
+    EXPECT_EQ(v.type(), Type::kNumber);
+    EXPECT_EQ(round_trip(c.json), c.json);
+  }
+  EXPECT_EQ(enc("5123.47").size(), 4u);
+  EXPECT_EQ(enc("0.5").size(), 2u);
+  EXPECT_FALSE(equal(Value(enc("1.5")), Value(enc("1"))));
+  EXPECT_TRUE(equal(Value(enc("1.5")), Value(enc("1.50"))));
+  EXPECT_LT(total_order(Value(enc("1.49")), Value(enc("1.5"))), 0);
+  EXPECT_LT(total_order(Value(enc("1")), Value(enc("1.01"))), 0);
+  EXPECT_GT(total_order(Value(enc("2.5")), Value(enc("2"))), 0);
+  EXPECT_EQ(query::sort_compare(Value(enc("2.5")), Value(enc("2.50"))), 0);
 }
 
 TEST(DocParser, RejectsBadInputWithClearMessages) {

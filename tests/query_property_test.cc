@@ -353,15 +353,6 @@ class Gen {
   std::mt19937 rng_;
 };
 
-std::string keys_of(const std::string& body) {
-  static const std::regex key("\"_key\":\"([^\"]*)\"");
-  std::string out;
-  for (auto it = std::sregex_iterator(body.begin(), body.end(), key); it != std::sregex_iterator(); ++it) {
-    out += (out.empty() ? "" : ",") + (*it)[1].str();
-  }
-  return out;
-}
-
 struct Data {
   std::vector<std::string> keys;
   std::vector<J> docs;

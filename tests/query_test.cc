@@ -14,17 +14,6 @@
 namespace kiln::testing {
 namespace {
 
-// The _key values of a multi-document result, in order.
-std::string keys_of(const std::string& body) {
-  static const std::regex key("\"_key\":\"([^\"]*)\"");
-  std::string out;
-  for (auto it = std::sregex_iterator(body.begin(), body.end(), key); it != std::sregex_iterator(); ++it) {
-    if (!out.empty()) out += ",";
-    out += (*it)[1].str();
-  }
-  return out;
-}
-
 class Query : public ::testing::Test {
  protected:
   void SetUp() override {

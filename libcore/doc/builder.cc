@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "doc/key_order.h"
+#include "doc/timestamp.h"
 #include "util/short_bytes.h"
 #include "util/varint.h"
 
@@ -28,11 +29,23 @@ void put_uint(std::string& out, uint64_t v) {
 }
 
 void put_double(std::string& out, double v) {
+  int64_t cents;
+  if (cents_of(v, &cents)) {
+    out.push_back(static_cast<char>(kCents));
+    put_varint(out, zigzag(cents));
+    return;
+  }
   out.push_back(static_cast<char>(kDouble));
   out.append(reinterpret_cast<const char*>(&v), 8);
 }
 
 void put_string(std::string& out, std::string_view s) {
+  uint64_t code;
+  if (parse_stamp(s, &code)) {
+    out.push_back(static_cast<char>(kStamp));
+    put_varint(out, code);
+    return;
+  }
   out.push_back(static_cast<char>(kString));
   put_varint(out, s.size());
   out.append(s);
@@ -48,8 +61,8 @@ void put_object_ordered(std::string& out, std::span<const Field> fields, std::sp
   size_t count = order.size();
   size_t entries_size = 0;
   for (uint32_t i : order) entries_size += varint_size(fields[i].key.size()) + fields[i].key.size() + fields[i].value.size();
-  bool wide = entries_size > 0xffff;
-  size_t width = wide ? 4 : 2;
+  Tag tag = entries_size <= 0xff ? kObject8 : (entries_size <= 0xffff ? kObject16 : kObject32);
+  unsigned width = offset_width(tag);
   size_t payload = varint_size(count) + count * width + entries_size;
 
   // Grow once, then write through a pointer: objects are built for every
@@ -57,7 +70,7 @@ void put_object_ordered(std::string& out, std::span<const Field> fields, std::sp
   size_t at = out.size();
   out.resize(at + 1 + varint_size(payload) + payload);
   uint8_t* p = reinterpret_cast<uint8_t*>(out.data() + at);
-  *p++ = wide ? kObject32 : kObject16;
+  *p++ = tag;
   p = write_varint(p, payload);
   p = write_varint(p, count);
   uint8_t* table = p;
@@ -66,11 +79,13 @@ void put_object_ordered(std::string& out, std::span<const Field> fields, std::sp
   for (size_t i = 0; i < count; ++i) {
     const Field& f = fields[order[i]];
     uint32_t off = static_cast<uint32_t>(e - entries);
-    if (wide) {
-      std::memcpy(table + 4 * i, &off, 4);
-    } else {
+    if (width == 1) {
+      table[i] = static_cast<uint8_t>(off);
+    } else if (width == 2) {
       uint16_t o16 = static_cast<uint16_t>(off);
       std::memcpy(table + 2 * i, &o16, 2);
+    } else {
+      std::memcpy(table + 4 * i, &off, 4);
     }
     e = write_varint(e, f.key.size());
     copy_short(reinterpret_cast<char*>(e), f.key.data(), f.key.size());
@@ -85,6 +100,42 @@ void put_array(std::string& out, size_t count, std::string_view elements) {
   put_varint(out, varint_size(count) + elements.size());
   put_varint(out, count);
   out.append(elements);
+}
+
+void put_canonical(std::string& out, Value v) {
+  switch (v.tag()) {
+    case kString: {
+      TextBuf buf;
+      put_string(out, v.as_string(buf));
+      return;
+    }
+    case kDouble: put_double(out, v.as_double()); return;
+    case kArray: {
+      std::string elements;
+      size_t n = v.count();
+      Value e = v.first_element();
+      for (size_t i = 0; i < n; ++i, e = e.next()) put_canonical(elements, e);
+      put_array(out, n, elements);
+      return;
+    }
+    case kObject8:
+    case kObject16:
+    case kObject32: {
+      // Keys are stored sorted and unique: the order is the stored one.
+      std::deque<std::string> values;
+      std::vector<Field> fields;
+      std::vector<uint32_t> order;
+      v.for_each_field([&](std::string_view key, Value field) {
+        values.emplace_back();
+        put_canonical(values.back(), field);
+        order.push_back(static_cast<uint32_t>(fields.size()));
+        fields.push_back({key, values.back()});
+      });
+      put_object_ordered(out, fields, order);
+      return;
+    }
+    default: out.append(v.bytes());  // one encoding only
+  }
 }
 
 ObjectEditor::ObjectEditor(Value object) {

@@ -18,7 +18,8 @@ void put_null(std::string& out);
 void put_bool(std::string& out, bool b);
 void put_int(std::string& out, int64_t v);
 void put_uint(std::string& out, uint64_t v);
-void put_double(std::string& out, double v);
+void put_double(std::string& out, double v);  // in the cents form when it has one
+// A string: a stamp when s has the exact shape of one (format.h).
 void put_string(std::string& out, std::string_view s);
 
 // One object field: key and the encoded bytes of its value.
@@ -39,6 +40,11 @@ void put_object_ordered(std::string& out, std::span<const Field> fields, std::sp
 // Appends an array of `count` values whose encodings are concatenated in
 // `elements`.
 void put_array(std::string& out, size_t count, std::string_view elements);
+
+// Appends v as the writers above encode it now (format.h: the narrowest
+// object tables, stamps): one value has exactly one such encoding, so it can
+// key a hash of values, whatever form (older data) v itself is stored in.
+void put_canonical(std::string& out, Value v);
 
 // Edits the fields of an existing object: start from a copy of its fields,
 // then set/remove, then build. Values set here are copied into the editor.

@@ -15,4 +15,7 @@ bool equal(Value a, Value b);
 // Returns <0, 0 or >0.
 int total_order(Value a, Value b);
 
+// Two strings (either form, format.h) by the bytes of their text: <0, 0, >0.
+int compare_strings(Value a, Value b);
+
 }  // namespace kiln::doc

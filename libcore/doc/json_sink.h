@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "doc/timestamp.h"
 #include "doc/value.h"
 
 namespace kiln::doc {
@@ -48,6 +49,15 @@ class JsonSink {
     cur_ += s.size();
   }
 
+  // The last stamp (format.h) the writer formatted, and its text: the
+  // createdAt and modifiedAt of a document are mostly the same instant.
+  struct StampMemo {
+    uint64_t code = 0;
+    size_t len = 0;  // 0: nothing remembered yet
+    char text[kStampMillisLen] = {};
+  };
+  StampMemo& stamp_memo() { return stamp_memo_; }
+
  private:
   [[gnu::noinline]] void grow(size_t n) {
     // Capacity doubles; the size grows only a little past what is needed,
@@ -64,6 +74,7 @@ class JsonSink {
   std::string& out_;
   char* cur_;
   char* end_;
+  StampMemo stamp_memo_;
 };
 
 // A quoted, escaped string.

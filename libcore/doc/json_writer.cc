@@ -1,6 +1,7 @@
 #include "doc/json_writer.h"
 
 #include "doc/json_sink.h"
+#include "doc/timestamp.h"
 
 #include <charconv>
 #include <cstring>
@@ -116,19 +117,15 @@ char* write_quoted(char* dst, std::string_view s) {
 
 void put_string(Sink& sink, std::string_view s) { sink.commit(write_quoted(sink.room(quoted_room(s)), s)); }
 
-// Doubles with one or two decimals (prices, scores) are most of the stored
-// ones: written as integer part + cents, exactly what to_chars prints for
-// them. Returns false for anything else. Why it is exact: k / 100.0 is the
+// Doubles with one or two decimals (prices, scores; the cents form of
+// format.h) are most of the stored ones: written as integer part + cents,
+// exactly what to_chars prints for them. Why it is exact: k / 100.0 is the
 // double nearest the decimal k/100, so that decimal round-trips; below 1e12
 // the doubles are less than 0.001 apart, so no decimal with fewer digits
 // reaches the same double; and with a nonzero last decimal the fixed form is
-// always shorter than the exponent form, which to_chars would otherwise pick.
-bool put_cents(Sink& sink, double d) {
-  double scaled = d * 100;
-  if (!(scaled > -1e14 && scaled < 1e14)) return false;  // also NaN
-  auto k = static_cast<int64_t>(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
-  if (k % 100 == 0) return false;  // an integer: to_chars may pick "1e+05"
-  if (static_cast<double>(k) / 100 != d) return false;
+// always shorter than the exponent form, which to_chars would otherwise pick
+// (cents_of leaves out the multiples of 100: integers, "1e+05").
+void put_cents(Sink& sink, int64_t k) {
   char* dst = sink.room(24);
   char* const start = dst;
   if (k < 0) {
@@ -142,11 +139,14 @@ bool put_cents(Sink& sink, double d) {
   *dst++ = static_cast<char>('0' + cents / 10);
   if (cents % 10) *dst++ = static_cast<char>('0' + cents % 10);
   sink.advance(static_cast<size_t>(dst - start));
-  return true;
 }
 
 void put_double(Sink& sink, double d) {
-  if (put_cents(sink, d)) return;
+  int64_t cents;
+  if (cents_of(d, &cents)) {  // stored before the cents form existed
+    put_cents(sink, cents);
+    return;
+  }
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
   std::string_view text(buf, static_cast<size_t>(end - buf));
@@ -171,6 +171,20 @@ void put_integer(Sink& sink, Int v) {
   sink.advance(static_cast<size_t>(end - dst));
 }
 
+// A stamp's text, quoted: digits and separators only, nothing to escape.
+void put_stamp(Sink& sink, uint64_t code) {
+  JsonSink::StampMemo& memo = sink.stamp_memo();
+  if (memo.code != code || memo.len == 0) {
+    memo.code = code;
+    memo.len = format_stamp(code, memo.text);
+  }
+  char* dst = sink.room(kStampMillisLen + 2);
+  *dst = '"';
+  std::memcpy(dst + 1, memo.text, kStampMillisLen);  // fixed size: one move
+  dst[memo.len + 1] = '"';
+  sink.advance(memo.len + 2);
+}
+
 // The writers below decode the encoding (format.h) themselves and return
 // where the value they wrote ends: a container then walks its members
 // without measuring each one a second time.
@@ -187,11 +201,11 @@ void put_member_name(Sink& sink, bool& first, std::string_view key) {
 }
 
 const uint8_t* put_object(Sink& sink, const uint8_t* p, const std::string_view* inject_key) {
-  bool wide = *p++ == kObject32;
+  unsigned width = offset_width(*p++);
   uint64_t payload = get_varint(p);
   const uint8_t* end = p + payload;
   auto count = static_cast<size_t>(get_varint(p));
-  p += count * (wide ? 4 : 2);  // the offset table: not needed in order
+  p += count * width;  // the offset table: not needed in order
   sink.put('{');
   bool first = true;
   bool inject = inject_key != nullptr;
@@ -248,6 +262,16 @@ const uint8_t* put_value(Sink& sink, const uint8_t* p) {
       auto len = static_cast<size_t>(get_varint(p));
       put_string(sink, {reinterpret_cast<const char*>(p), len});
       return p + len;
+    }
+    case kCents: {
+      ++p;
+      put_cents(sink, unzigzag(get_varint(p)));
+      return p;
+    }
+    case kStamp: {
+      ++p;
+      put_stamp(sink, get_varint(p));
+      return p;
     }
     case kArray: {
       ++p;

@@ -20,8 +20,10 @@ Type Value::type() const {
     case kTrue: return Type::kBool;
     case kInt:
     case kUint:
-    case kDouble: return Type::kNumber;
-    case kString: return Type::kString;
+    case kDouble:
+    case kCents: return Type::kNumber;
+    case kString:
+    case kStamp: return Type::kString;
     case kArray: return Type::kArray;
     default: return Type::kObject;
   }
@@ -43,6 +45,10 @@ double Value::as_double() const {
       std::memcpy(&d, p_ + 1, 8);
       return d;
     }
+    case kCents: {
+      const uint8_t* p = p_ + 1;
+      return static_cast<double>(unzigzag(get_varint(p))) / 100;
+    }
     default: return 0;
   }
 }
@@ -62,13 +68,13 @@ bool Value::get_uint(uint64_t* out) const {
 Value Value::search(std::string_view key, uint32_t* hint) const {
   if (!is_object()) return Value();
   size_t count;
-  bool wide;
-  const uint8_t* entries = object_entries(&count, &wide);
-  const uint8_t* table = entries - count * (wide ? 4 : 2);
+  unsigned width;
+  const uint8_t* entries = object_entries(&count, &width);
+  const uint8_t* table = entries - count * width;
   size_t lo = 0, hi = count;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    const uint8_t* e = entries + table_offset(table, wide, mid);
+    const uint8_t* e = entries + table_offset(table, width, mid);
     size_t len = *e < 0x80 ? *e++ : static_cast<size_t>(get_varint(e));
     size_t common = std::min(len, key.size());
     int c = common ? std::memcmp(e, key.data(), common) : 0;
@@ -92,7 +98,9 @@ size_t Value::size() const {
     case kNull:
     case kFalse:
     case kTrue: return 1;
-    case kInt: get_varint(p); return static_cast<size_t>(p - p_);
+    case kInt:
+    case kStamp:
+    case kCents: get_varint(p); return static_cast<size_t>(p - p_);
     case kUint:
     case kDouble: return 9;
     default: {  // string, array, object: a length then that many bytes
@@ -108,19 +116,24 @@ size_t Value::count() const {
   return static_cast<size_t>(get_varint(p));
 }
 
-const uint8_t* Value::object_entries(size_t* count, bool* wide) const {
+const uint8_t* Value::object_entries(size_t* count, unsigned* width) const {
   const uint8_t* p = p_ + 1;
   get_varint(p);
   *count = static_cast<size_t>(get_varint(p));
-  *wide = tag() == kObject32;
-  return p + *count * (*wide ? 4 : 2);
+  *width = offset_width(tag());
+  return p + *count * *width;
 }
 
 const uint8_t* Value::entry_at(size_t i) const {
   size_t n;
-  bool wide;
-  const uint8_t* entries = object_entries(&n, &wide);
-  return entries + table_offset(entries - n * (wide ? 4 : 2), wide, i);
+  unsigned width;
+  const uint8_t* entries = object_entries(&n, &width);
+  return entries + table_offset(entries - n * width, width, i);
+}
+
+std::string_view Value::stamp_text(TextBuf& buf) const {
+  const uint8_t* p = p_ + 1;
+  return {buf.chars, format_stamp(get_varint(p), buf.chars)};
 }
 
 std::string_view Value::key_at(size_t i) const {

@@ -63,7 +63,8 @@ void JoinResolver::resolve(doc::Value document, std::vector<Embed>& embeds, std:
     doc::Value on = j.on.lookup(base);
     if (!on.valid() || !on.is_string()) continue;
     const Collection* from = store_.find(j.from);
-    const DocRecord* found = from ? from->find_raw(on.as_string()) : nullptr;
+    doc::TextBuf buf;
+    const DocRecord* found = from ? from->find_raw(on.as_string(buf)) : nullptr;
     if (!found) continue;
     doc::Value embedded = found->value();
     if (j.project) {

@@ -1,5 +1,6 @@
 #include "query/sort.h"
 
+#include "doc/compare.h"
 #include "doc/json_writer.h"
 
 namespace kiln::query {
@@ -7,10 +8,12 @@ namespace kiln::query {
 SortRank sort_rank(doc::Value v) {
   if (!v.valid()) return kMissingRank;
   switch (v.tag()) {
-    case doc::kString: return kStringRank;
+    case doc::kString:
+    case doc::kStamp: return kStringRank;
     case doc::kInt:
     case doc::kUint:
-    case doc::kDouble: return kNumberRank;
+    case doc::kDouble:
+    case doc::kCents: return kNumberRank;
     case doc::kArray: return kArrayRank;
     case doc::kFalse: return kFalseRank;
     case doc::kNull: return kNullRank;
@@ -23,10 +26,7 @@ int sort_compare(doc::Value a, doc::Value b) {
   SortRank ra = sort_rank(a), rb = sort_rank(b);
   if (ra != rb) return ra < rb ? -1 : 1;
   switch (ra) {
-    case kStringRank: {
-      int c = a.as_string().compare(b.as_string());
-      return c < 0 ? -1 : (c > 0 ? 1 : 0);
-    }
+    case kStringRank: return doc::compare_strings(a, b);
     case kNumberRank: {
       double x = a.as_double(), y = b.as_double();
       return x < y ? -1 : (x > y ? 1 : 0);

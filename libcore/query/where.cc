@@ -176,7 +176,8 @@ Operand make_operand(element e) {
   o.is_null = v.is_null();
   o.is_scalar = !v.is_array() && !v.is_object();
   if (o.is_string) {
-    fold_case(v.as_string(), o.folded);
+    doc::TextBuf buf;
+    fold_case(v.as_string(buf), o.folded);
     o.is_ascii = !has_non_ascii(o.folded);
   }
   if (o.is_number) o.number = v.as_double();
@@ -186,7 +187,8 @@ Operand make_operand(element e) {
 bool query_equal(doc::Value field, const Operand& operand) {
   if (operand.is_string) {
     if (!field.is_string()) return false;
-    std::string_view s = field.as_string();
+    doc::TextBuf buf;
+    std::string_view s = field.as_string(buf);
     // Most texts differ from the operand in length: settle those without
     // folding. Lowercasing into ASCII never lengthens a text (only
     // non-ASCII letters such as the Kelvin sign shrink), and leaves an
@@ -219,7 +221,10 @@ bool Where::eval_op(const Op& op, doc::Value field) {
     case OpKind::kLte: return field.valid() && field.is_number() && op.operand.is_number && field.as_double() <= op.operand.number;
     case OpKind::kContains:
       if (!field.valid()) return false;
-      if (field.is_string()) return op.operand.is_string && folded_contains(field.as_string(), op.operand.folded);
+      if (field.is_string()) {
+        doc::TextBuf buf;
+        return op.operand.is_string && folded_contains(field.as_string(buf), op.operand.folded);
+      }
       if (field.is_array()) {
         doc::Value want = op.operand.value();
         size_t n = field.count();
@@ -234,7 +239,8 @@ bool Where::eval_op(const Op& op, doc::Value field) {
     case OpKind::kExists: return field.valid() == op.flag;
     case OpKind::kRegex: {
       if (!field.valid() || !field.is_string()) return false;
-      std::string_view s = field.as_string();
+      doc::TextBuf buf;
+      std::string_view s = field.as_string(buf);
       return std::regex_search(s.begin(), s.end(), *op.regex);
     }
     case OpKind::kNot:

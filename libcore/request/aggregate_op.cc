@@ -196,14 +196,19 @@ std::string run_aggregate(const Request& req, const Store& store) {
     std::vector<Acc> accs;
   };
   std::vector<Group> groups;
-  absl::flat_hash_map<std::string_view, size_t> by_value;
+  // Keyed by the canonical encoding: one value stored in two forms (older
+  // data) is one group.
+  absl::flat_hash_map<std::string, size_t> by_value;
+  std::string canonical;
   if (!group_by) groups.push_back({doc::Value(null_bytes), std::vector<Acc>(specs.size())});
   for (const query::Hit& h : hits) {
     Group* g = group_by ? nullptr : &groups[0];
     if (group_by) {
       doc::Value v = group_by->lookup(h.doc);
       if (!v.valid()) v = doc::Value(null_bytes);
-      auto [it, fresh] = by_value.emplace(v.bytes(), groups.size());
+      canonical.clear();
+      doc::put_canonical(canonical, v);
+      auto [it, fresh] = by_value.emplace(canonical, groups.size());
       if (fresh) groups.push_back({v, std::vector<Acc>(specs.size())});
       g = &groups[it->second];
     }

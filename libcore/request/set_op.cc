@@ -44,6 +44,7 @@ std::vector<std::pair<std::string, DocRef>> resolve_extends(simdjson::dom::objec
 struct PlanScratch {
   std::vector<doc::Field> extra;
   std::string version;  // the encoded _v of a replaced document
+  std::string created;  // its createdAt, in the current encoding
   std::string encoded;
   std::string stamp_iso;
   std::string stamp;
@@ -124,7 +125,9 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
     extra.push_back({meta::kVersion, sc.version});
     doc::Value created = existing->value().is_object() ? existing->value().find(meta::kCreatedAt) : doc::Value();
     if (created.valid() && created.is_string()) {
-      extra.push_back({meta::kCreatedAt, created.bytes()});
+      sc.created.clear();
+      doc::put_canonical(sc.created, created);  // a document stored in an older form
+      extra.push_back({meta::kCreatedAt, sc.created});
     } else {
       extra.push_back({meta::kCreatedAt, stamp});
     }

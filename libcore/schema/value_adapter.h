@@ -110,14 +110,15 @@ class DocValue {
   }
   bool getString(std::string& result) const {
     if (!isString()) return false;
-    result = std::string(v_.as_string());
+    doc::TextBuf buf;
+    result = std::string(v_.as_string(buf));
     return true;
   }
   static bool hasStrictTypes() { return true; }
   bool isArray() const { return v_.valid() && v_.is_array(); }
   bool isBool() const { return v_.valid() && v_.is_bool(); }
   // Integers above INT64_MAX are handled as doubles.
-  bool isDouble() const { return v_.valid() && (v_.tag() == doc::kDouble || v_.tag() == doc::kUint); }
+  bool isDouble() const { return v_.valid() && (v_.is_float() || v_.tag() == doc::kUint); }
   bool isInteger() const { return v_.valid() && v_.tag() == doc::kInt; }
   bool isNull() const { return v_.valid() && v_.is_null(); }
   bool isNumber() const { return v_.valid() && v_.is_number(); }

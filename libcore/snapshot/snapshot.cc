@@ -33,10 +33,11 @@ constexpr int kZstdLevel = 1;
 
 class BlockWriter {
  public:
-  BlockWriter(io::WritableFile& out, std::string header) : out_(out), file_sum_(XXH3_createState()) {
+  BlockWriter(io::WritableFile& out, std::string header) : out_(out) {
+    out_.append(header);  // first: when it throws there is nothing to free yet
+    file_sum_ = XXH3_createState();
     XXH3_64bits_reset(file_sum_);
     XXH3_64bits_update(file_sum_, header.data(), header.size());
-    out_.append(header);
     bytes_ += header.size();
   }
   ~BlockWriter() { XXH3_freeState(file_sum_); }
@@ -162,7 +163,10 @@ SnapshotInfo read_snapshot_file(io::FileSystem& fs, const std::string& path, con
   char header[kHeaderSize];
   read_exact(*in, header, kHeaderSize, path, 0);
   if (std::string_view(header, kMagic.size()) != kMagic) corrupt(path, 0, "not a kilndb snapshot");
-  if (load_le<uint32_t>(header + 8) != kFormatVersion) corrupt(path, 8, "unsupported snapshot format version");
+  uint32_t version = load_le<uint32_t>(header + 8);
+  if (version < kOldestFormatVersion || version > kFormatVersion) {
+    corrupt(path, 8, "unsupported snapshot format version");
+  }
   if (load_le<uint32_t>(header + 12) != 0) corrupt(path, 12, "unknown snapshot flags (encrypted?)");
   info.lsn = load_le<uint64_t>(header + 16);
   info.created_ms = load_le<int64_t>(header + 24);

@@ -22,7 +22,11 @@ namespace kiln::snapshot {
 
 inline constexpr std::string_view kMagic = "KILNSNP1";
 inline constexpr std::string_view kEndMagic = "KILNEND1";
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2: documents may use the tags added in doc/format.h (u8 offset
+// tables, stamps, cents); version 1 snapshots are read as they are, and an
+// older kilndb refuses a version 2 one instead of misreading it.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr size_t kHeaderSize = 32;
 inline constexpr size_t kBlockHeaderSize = 16;
 inline constexpr size_t kEndSize = 40;

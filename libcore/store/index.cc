@@ -44,7 +44,11 @@ Index::Entry Index::entry_for(doc::Value field, const DocRecord* record) {
   Entry e{query::sort_rank(field), 0, {}, record};
   switch (e.rank) {
     case query::kNumberRank: e.number = field.as_double(); break;
-    case query::kStringRank: e.text = std::string(field.as_string()); break;
+    case query::kStringRank: {
+      doc::TextBuf buf;
+      e.text = std::string(field.as_string(buf));
+      break;
+    }
     case query::kArrayRank:
     case query::kObjectRank: e.text = doc::to_json(field); break;
     default: break;
@@ -72,13 +76,14 @@ std::string Index::hash_key(doc::Value v) {
   std::string key;
   if (v.is_string()) {
     key.push_back('s');
-    query::fold_case(v.as_string(), key);
+    doc::TextBuf buf;
+    query::fold_case(v.as_string(buf), key);
   } else if (v.tag() == doc::kDouble && v.as_double() == 0) {
     key.push_back('v');
     doc::put_double(key, 0.0);
   } else {
     key.push_back('v');
-    key.append(v.bytes());
+    doc::put_canonical(key, v);  // stored data may be in an older form
   }
   return key;
 }

@@ -55,7 +55,9 @@ SegmentScan scan_segment(std::string_view bytes, const std::string& path, uint64
     return scan;
   }
   if (bytes.substr(0, kSegmentMagic.size()) != kSegmentMagic) corrupt(path, 0, "not a kilndb log segment");
-  if (load_le<uint32_t>(bytes.data() + 8) != kFormatVersion) corrupt(path, 8, "unsupported log format version");
+  uint32_t version = load_le<uint32_t>(bytes.data() + 8);
+  if (version < kOldestFormatVersion || version > kFormatVersion) corrupt(path, 8, "unsupported log format version");
+  scan.format_version = version;
 
   size_t off = kSegmentHeaderSize;
   uint64_t expected = first_lsn;

@@ -25,6 +25,7 @@ struct SegmentScan {
   uint64_t torn_bytes = 0; // bytes after valid_end (only ever in the last segment)
   uint64_t zero_tail_bytes = 0;  // when not torn: zeros after valid_end (preallocated, never written)
   std::string torn_reason;
+  uint32_t format_version = 0;  // of the segment header (0: header missing)
 };
 
 using RecordFn = std::function<void(const RecordHeader&, std::string_view payload, uint64_t offset)>;

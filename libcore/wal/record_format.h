@@ -23,7 +23,13 @@
 namespace kiln::wal {
 
 inline constexpr std::string_view kSegmentMagic = "KILNWAL1";
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2: document encodings may use the tags added in doc/format.h
+// (u8 offset tables, stamps, cents); version 1 files (older tags only) are
+// read as they are. An older kilndb refuses a version 2 segment with a clear
+// error instead of misreading the new tags; new records are therefore never
+// appended to a version 1 segment.
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestFormatVersion = 1;
 inline constexpr size_t kSegmentHeaderSize = 16;
 inline constexpr size_t kRecordHeaderSize = 28;
 inline constexpr uint8_t kKnownFlags = 0;  // no flag is implemented yet

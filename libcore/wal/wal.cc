@@ -73,10 +73,17 @@ std::unique_ptr<Wal> Wal::open(const WalOptions& options, uint64_t after_lsn, co
 
   std::unique_lock lock(wal->mu_);
   const Segment* cur = wal->segments_.empty() ? nullptr : &wal->segments_.back();
-  // Keep appending to the last segment when the next record continues it.
+  // Keep appending to the last segment when the next record continues it
+  // and it is of this format version (or its header is to be written again).
   bool continues = cur && (cur->has_records ? tail.last_lsn + 1 == last_lsn + 1 : cur->first_lsn == last_lsn + 1);
-  if (continues && cur->bytes < options.segment_bytes) {
+  bool current_format = tail.format_version == kFormatVersion || tail.valid_end < kSegmentHeaderSize;
+  if (continues && current_format && cur->bytes < options.segment_bytes) {
     wal->open_segment_locked(cur->first_lsn, true, tail.valid_end);
+  } else if (continues && !cur->has_records) {
+    // An empty segment of an older version (its name is the next LSN's):
+    // written again from the header.
+    wal->stats_.bytes -= tail.valid_end;
+    wal->open_segment_locked(cur->first_lsn, true, 0);
   } else {
     if (cur) wal->cut_tail(cur->first_lsn, tail.valid_end)->sync();  // it stops being the last segment
     wal->open_segment_locked(last_lsn + 1, false, 0);

@@ -34,6 +34,16 @@ std::string TestDb::ok(std::string_view request) const {
   return r.body;
 }
 
+std::string keys_of(const std::string& body) {
+  static const std::regex key("\"_key\":\"([^\"]*)\"");
+  std::string out;
+  for (auto it = std::sregex_iterator(body.begin(), body.end(), key); it != std::sregex_iterator(); ++it) {
+    if (!out.empty()) out += ",";
+    out += (*it)[1].str();
+  }
+  return out;
+}
+
 std::string mask_times(std::string json) {
   static const std::regex stamp("\"(createdAt|modifiedAt)\":\"[0-9T:Z-]+\"");
   return std::regex_replace(json, stamp, "\"$1\":\"T\"");

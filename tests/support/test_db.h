@@ -37,6 +37,9 @@ class TestDb {
 // Runs a request on an open handle.
 Result run(kiln_db* db, std::string_view request);
 
+// The _key values of a multi-document result, in order, comma-separated.
+std::string keys_of(const std::string& body);
+
 // Replaces the values of "createdAt"/"modifiedAt" with "T", so bodies can be
 // compared exactly.
 std::string mask_times(std::string json);
