@@ -321,7 +321,7 @@ uint64_t Db::put(std::string_view collection, std::string_view key, std::string_
     std::string now_iso = iso8601_utc(now);
     std::lock_guard lock(write_mu_);
     TxnView view(store_, now);
-    DocRef record = plan_set_item(collection, key, doc, view, now_iso, &version);
+    DocRef record = plan_set_item(collection, key, doc, view.reader(), now_iso, &version);
     view.put(collection, std::move(record), version);
     check_writable();
     lsn = commit(view.take_batch(), &wait);

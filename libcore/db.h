@@ -9,7 +9,9 @@
 // wait for a write's planning. The durability wait happens after write_mu_
 // is released, so concurrent writers share one fsync (group commit). A
 // reader may therefore see a write whose record is not durable yet; the
-// writer is acknowledged only once it is (docs/durability.md).
+// writer is acknowledged only once it is (docs/durability.md). A large set
+// request plans its documents on the helper pool too (query/parallel.h),
+// still under write_mu_.
 #pragma once
 
 #include <condition_variable>

@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "support/test_db.h"
 
@@ -340,6 +341,89 @@ TEST_F(WriteOps, DropThenSetInOneBatch) {
   db.ok(R"({"op":"set","collection":"a","data":{"old":{}}})");
   db.ok(R"({"op":"batch","ops":[{"op":"delete","collection":"a","drop":true},{"op":"set","collection":"a","data":{"new":{}}}]})");
   EXPECT_EQ(mask_times(db.ok(R"({"op":"get","collection":"a"})")), R"([{"_key":"new","_v":1,"createdAt":"T","modifiedAt":"T"}])");
+}
+
+// A set of many items plans them on several threads. Its outcome is the one
+// planning them in order gives: here, the same items sent in requests too
+// small to be split (replacements, client _v, extends, non-objects and a
+// repeated key, whose last value wins), compared document by document.
+TEST_F(WriteOps, LargeSetStoresWhatSmallSetsStore) {
+  db.ok(R"({"op":"set","collection":"items","data":{"r0":{"x":0},"r1":{"x":1}}})");
+  std::string seed;
+  for (int i = 0; i < 300; i += 3) seed += (seed.empty() ? "\"k" : ",\"k") + std::to_string(i) + R"(":{"old":true})";
+  for (const char* c : {"a", "b"}) db.ok(std::string(R"({"op":"set","collection":")") + c + R"(","data":{)" + seed + "}}");
+
+  // The items, in an order that is not key order; a repeated key stays in one entry.
+  std::vector<std::string> entries;
+  for (int j = 0; j < 300; ++j) {
+    int i = (j * 7) % 300;
+    std::string key = "\"k" + std::to_string(i) + "\":";
+    std::string value = i % 11 == 0 ? "[" + std::to_string(i) + ",\"x\"]" : R"({"n":)" + std::to_string(i);
+    if (i % 11 != 0) {
+      if (i % 5 == 0) value += R"(,"_v":)" + std::to_string(i + 10);
+      if (i % 7 == 0) value += R"(,"extends":{"ref":"items.r)" + std::to_string(i % 2) + "\"}";
+      value += "}";
+    }
+    entries.push_back(i % 13 == 0 ? key + R"({"dup":"first"},)" + key + value : key + value);
+  }
+  auto set = [&](const char* collection, size_t begin, size_t end) {
+    std::string request = std::string(R"({"op":"set","collection":")") + collection + R"(","data":{)";
+    for (size_t e = begin; e < end; ++e) request += (e > begin ? "," : "") + entries[e];
+    return db.ok(request + "}}");
+  };
+  EXPECT_EQ(set("a", 0, entries.size()), R"({"count":300,"status":"ok"})");
+  for (size_t e = 0; e < entries.size(); e += 10) EXPECT_EQ(set("b", e, e + 10), R"({"count":10,"status":"ok"})");
+  std::string a = mask_times(db.ok(R"({"op":"get","collection":"a"})"));
+  EXPECT_EQ(a, mask_times(db.ok(R"({"op":"get","collection":"b"})")));
+  EXPECT_NE(a.find(R"({"_key":"k14","_v":1,"createdAt":"T","modifiedAt":"T","n":14,"ref":{"_v":1,)"), std::string::npos);
+  EXPECT_NE(a.find(R"({"_key":"k25","_v":35,"createdAt":"T","modifiedAt":"T","n":25})"), std::string::npos);
+  EXPECT_NE(a.find(R"({"_key":"k3","_v":2,"createdAt":"T","modifiedAt":"T","n":3})"), std::string::npos);
+}
+
+// Generated keys of a large array set follow the items' order.
+TEST_F(WriteOps, LargeArraySetKeysFollowTheItems) {
+  std::string request = R"({"op":"set","collection":"a","data":[)";
+  for (int i = 0; i < 200; ++i) request += (i ? "," : "") + std::string(R"({"i":)") + std::to_string(i) + "}";
+  std::string body = db.ok(request + "]}");
+  std::vector<std::string> ids;
+  for (size_t at = body.find("\"ids\":[") + 7; body[at] == '"'; at += 39) ids.push_back(body.substr(at + 1, 36));
+  ASSERT_EQ(ids.size(), 200u) << body;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) {
+      EXPECT_LT(ids[i - 1], ids[i]);
+    }
+    EXPECT_NE(db.ok(R"({"op":"get","collection":"a","keys":")" + ids[i] + "\"}").find("\"i\":" + std::to_string(i) + ","),
+              std::string::npos);
+  }
+}
+
+// A large set fails as a small one would: the error of its first bad item,
+// planning errors (a conflict) ahead of errors found while putting (a
+// schema), a depth error ahead of anything; and nothing is stored.
+TEST_F(WriteOps, LargeSetFailsLikeASmallOneAndChangesNothing) {
+  db.ok(R"({"op":"schema","collection":"users","schema":{"type":"object","required":["n"],"properties":{"n":{"type":"integer"}}}})");
+  std::string seed;
+  for (int i = 100; i < 300; ++i) seed += (seed.empty() ? "\"u" : ",\"u") + std::to_string(i) + R"(":{"_v":5,"n":0})";
+  db.ok(R"({"op":"set","collection":"users","data":{)" + seed + "}}");
+  auto request = [](std::initializer_list<std::pair<int, std::string>> bad) {
+    std::string r = R"({"op":"set","collection":"users","data":{)";
+    for (int i = 100; i < 400; ++i) {
+      std::string value = R"({"n":1})";
+      for (const auto& [at, v] : bad) {
+        if (at == i) value = v;
+      }
+      r += (i > 100 ? ",\"u" : "\"u") + std::to_string(i) + "\":" + value;
+    }
+    return r + "}}";
+  };
+  const std::string conflict = "Conflict: Document version is outdated";
+  expect_error(request({{250, R"({"_v":2})"}}), KILN_CONFLICT, conflict);
+  expect_error(request({{120, R"({"_v":"x","n":"one"})"}, {290, R"({"_v":3})"}}), KILN_CONFLICT, conflict);
+  expect_error(request({{150, R"({"_v":1})"}, {380, std::string(40, '[') + std::string(40, ']')}}),
+               KILN_INVALID_ARGUMENT, "JSON nesting too deep (max 32 levels)");
+  Result first = db.run(R"({"op":"set","collection":"users","data":{"u130":{"n":"one"}}})");
+  ASSERT_EQ(first.status, KILN_INVALID_ARGUMENT);
+  expect_error(request({{130, R"({"n":"one"})"}, {350, "{}"}}), KILN_INVALID_ARGUMENT, first.body);
 }
 
 TEST(WriteLimits, AreConfigurable) {

@@ -1,11 +1,12 @@
-// Splitting a scan across the machine's cores. Small inputs run inline.
+// Splitting work across the machine's cores (scans, and the documents of a
+// large set request). Small inputs run inline.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <thread>
-#include <vector>
 
 namespace kiln::query {
 
@@ -19,6 +20,16 @@ inline size_t scan_threads(size_t n, size_t min_per_thread = 32768) {
 // (a background snapshot, another query) ends up doing fewer of them instead
 // of holding up the whole call with a fixed half.
 inline size_t scan_pieces(size_t threads) { return threads <= 1 ? 1 : threads * 8; }
+
+// Runs work() on the calling thread and on up to `helpers` threads of a
+// process-wide pool (cores - 1 threads, started on first use and kept, so a
+// call pays a wake-up, not a thread start, and the helpers' thread-local
+// buffers stay warm). Helpers busy with another call do not join this one:
+// work() must be written so that the caller alone can finish it (claiming
+// pieces, as parallel_ranges does). Returns when the caller's work() and
+// every helper that joined have returned; the first exception any of them
+// threw is rethrown then.
+void run_with_helpers(size_t helpers, const std::function<void()>& work);
 
 // Calls fn(begin, end, piece) for `pieces` contiguous ranges covering [0, n)
 // in order (piece i starts where piece i - 1 ends), on `threads` threads, the
@@ -42,11 +53,7 @@ void parallel_ranges(size_t n, size_t threads, size_t pieces, Fn&& fn) {
     work();
     return;
   }
-  std::vector<std::thread> others;
-  others.reserve(threads - 1);
-  for (size_t t = 1; t < threads; ++t) others.emplace_back(work);
-  work();
-  for (std::thread& t : others) t.join();
+  run_with_helpers(threads - 1, std::ref(work));
 }
 
 }  // namespace kiln::query

@@ -31,8 +31,9 @@ std::string run_aggregate(const Request& req, const Store& store);  // "aggregat
 // metadata rules of QUERY.md "set". Throws CONFLICT on an outdated _v.
 // Returns the record; *version gets the stored _v (0 for non-objects), and
 // *depth (if given) the depth of `doc` (json_depth), measured while encoding.
+// Safe to call from several threads at once (each with its own reader).
 DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson::dom::element doc,
-                     const TxnView& view, const std::string& now_iso, uint64_t* version,
+                     const TxnReader& view, const std::string& now_iso, uint64_t* version,
                      size_t* depth = nullptr);
 
 }  // namespace kiln

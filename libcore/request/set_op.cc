@@ -1,6 +1,8 @@
 // set: insert or replace whole documents (QUERY.md "set").
 #include <algorithm>
+#include <exception>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "doc/builder.h"
@@ -8,6 +10,7 @@
 #include "doc/json_writer.h"
 #include "request/metadata.h"
 #include "doc/json_parser.h"
+#include "query/parallel.h"
 #include "request/ops.h"
 #include "util/error.h"
 #include "util/uuid7.h"
@@ -25,7 +28,7 @@ std::optional<uint64_t> client_version(simdjson::dom::element v) {
 
 // `extends: {alias: "coll.key"}` -> the referenced documents, to embed whole
 // (with their metadata) under alias. Unresolvable references are skipped.
-std::vector<std::pair<std::string, DocRef>> resolve_extends(simdjson::dom::object extends, const TxnView& view) {
+std::vector<std::pair<std::string, DocRef>> resolve_extends(simdjson::dom::object extends, const TxnReader& view) {
   std::vector<std::pair<std::string, DocRef>> embeds;
   for (auto [alias, ref] : extends) {
     std::string_view target;
@@ -74,7 +77,7 @@ struct PlanScratch {
 }  // namespace
 
 DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson::dom::element doc,
-                     const TxnView& view, const std::string& now_iso, uint64_t* version, size_t* depth) {
+                     const TxnReader& view, const std::string& now_iso, uint64_t* version, size_t* depth) {
   simdjson::dom::object object;
   if (doc.get_object().get(object) != simdjson::SUCCESS) {
     *version = 0;  // non-objects are stored as they are, without metadata
@@ -149,6 +152,51 @@ DocRef plan_set_item(std::string_view collection, std::string_view key, simdjson
 
 namespace {
 
+// Requests with at least this many items plan them on several threads; a
+// smaller one would spend more on waking a helper than it saves.
+constexpr size_t kParallelItems = 64;
+
+// One item of a set request, and what planning it gives.
+struct SetItem {
+  SetItem(std::string_view k, simdjson::dom::element d) : key(k), doc(d) {}
+  std::string_view key;
+  simdjson::dom::element doc;
+  DocRef record;
+  uint64_t version = 0;
+  size_t depth = 0;
+};
+
+// Plans items[begin, end) in order, stopping at the first that throws (its
+// exception goes to *error).
+void plan_range(const Request& req, const TxnReader& view, std::span<SetItem> items, size_t begin, size_t end,
+                std::exception_ptr* error) {
+  for (size_t i = begin; i < end; ++i) {
+    SetItem& item = items[i];
+    try {
+      item.record = plan_set_item(req.collection, item.key, item.doc, view, req.now_iso, &item.version, &item.depth);
+    } catch (...) {
+      *error = std::current_exception();
+      return;
+    }
+  }
+}
+
+// Plans every item against `view`, those of a large request on several
+// threads, and throws what the first item that fails (by position) throws,
+// as planning them one after the other would.
+void plan_items(const Request& req, const TxnView& view, std::span<SetItem> items) {
+  size_t threads = items.size() >= kParallelItems ? query::scan_threads(items.size(), kParallelItems / 2) : 1;
+  size_t pieces = query::scan_pieces(threads);
+  std::vector<std::exception_ptr> errors(pieces);  // per piece: its first failure
+  query::parallel_ranges(items.size(), threads, pieces, [&, reader = view.reader()](size_t begin, size_t end, size_t piece) {
+    TxnReader mine = reader;  // its cache is this thread's
+    plan_range(req, mine, items, begin, end, &errors[piece]);
+  });
+  for (const std::exception_ptr& error : errors) {
+    if (error) std::rethrow_exception(error);  // pieces follow the input order
+  }
+}
+
 // run_set after its property check; the depth of data's items is measured
 // while they are encoded, and checked before anything is put.
 std::string set_items(const Request& req, TxnView& view) {
@@ -161,45 +209,44 @@ std::string set_items(const Request& req, TxnView& view) {
 
   // Every item is planned against the view as it was before this request
   // (so `extends` cannot see the request's own items, as in rc2), then put.
-  std::vector<std::pair<DocRef, uint64_t>> records;  // with each record's stored _v
-  records.reserve(data.is_object() ? doc::as_object(data).size() : doc::as_array(data).size());
+  std::vector<SetItem> items;
+  std::vector<std::string> keys;  // generated ones (array data)
   std::string ids;
-  uint64_t version;
-  size_t depth, deepest = 0;  // of the items, each counted from itself
+  size_t deepest = 0;  // of the items, each counted from itself
   if (data.is_object()) {
     // In key order; a key repeated in the JSON counts once, its last value.
-    std::vector<std::pair<std::string_view, simdjson::dom::element>> items;
     items.reserve(doc::as_object(data).size());
     for (auto [key, doc] : doc::as_object(data)) items.emplace_back(key, doc);
-    auto by_key = [](auto& a, auto& b) { return a.first < b.first; };
+    auto by_key = [](const SetItem& a, const SetItem& b) { return a.key < b.key; };
     if (!std::is_sorted(items.begin(), items.end(), by_key)) std::stable_sort(items.begin(), items.end(), by_key);
+    size_t kept = 0;
     for (size_t i = 0; i < items.size(); ++i) {
-      if (i + 1 < items.size() && items[i + 1].first == items[i].first) {
-        deepest = std::max(deepest, doc::json_depth(items[i].second));
+      if (i + 1 < items.size() && items[i + 1].key == items[i].key) {
+        deepest = std::max(deepest, doc::json_depth(items[i].doc));
         continue;
       }
-      DocRef record =
-          plan_set_item(req.collection, items[i].first, items[i].second, view, req.now_iso, &version, &depth);
-      records.emplace_back(std::move(record), version);
-      deepest = std::max(deepest, depth);
+      if (kept != i) items[kept] = std::move(items[i]);
+      ++kept;
     }
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(kept), items.end());
   } else {
+    items.reserve(doc::as_array(data).size());
+    keys.reserve(doc::as_array(data).size());
     for (simdjson::dom::element doc : doc::as_array(data)) {
-      std::string key = make_uuid7(req.now_ms);
+      keys.push_back(make_uuid7(req.now_ms));
       ids += ids.empty() ? "" : ",";
-      doc::write_json_string(key, ids);
-      DocRef record = plan_set_item(req.collection, key, doc, view, req.now_iso, &version, &depth);
-      records.emplace_back(std::move(record), version);
-      deepest = std::max(deepest, depth);
+      doc::write_json_string(keys.back(), ids);
+      items.emplace_back(keys.back(), doc);
     }
   }
+  plan_items(req, view, items);
+  for (const SetItem& item : items) deepest = std::max(deepest, item.depth);
   // Items sit two levels below the body (body.data.item).
   if (2 + deepest > req.limits->max_depth) doc::check_depth(req.body, *req.limits);
-  size_t count = records.size();
-  view.reserve(records.size());
-  for (auto& [record, v] : records) view.put(req.collection, std::move(record), v);
+  view.reserve(items.size());
+  for (SetItem& item : items) view.put(req.collection, std::move(item.record), item.version);
 
-  std::string out = "{\"count\":" + std::to_string(count);
+  std::string out = "{\"count\":" + std::to_string(items.size());
   if (data.is_array()) out += ",\"ids\":[" + ids + "]";
   return out + ",\"status\":\"ok\"}";
 }

@@ -17,22 +17,21 @@ void TxnView::catch_up() const {
 
 DocRef TxnView::find(std::string_view collection, std::string_view key) const {
   catch_up();
+  return find_in(collection, key, base_collection(collection));
+}
+
+DocRef TxnView::find_in(std::string_view collection, std::string_view key, const Collection* base) const {
   auto p = pending_.find(collection);
   if (p != pending_.end()) {
     auto d = p->second.docs.find(key);
     if (d != p->second.docs.end()) return d->second;
     if (p->second.dropped) return DocRef();
   }
-  const Collection* c = base_collection(collection);
-  return c ? c->find(key) : DocRef();
+  return base ? base->find(key) : DocRef();
 }
 
-const Collection* TxnView::base_collection(std::string_view collection) const {
-  if (!cached_name_ || *cached_name_ != collection) {
-    cached_base_ = base_.find(collection);
-    cached_name_ = std::string(collection);
-  }
-  return cached_base_;
+DocRef TxnReader::find(std::string_view collection, std::string_view key) const {
+  return view_->find_in(collection, key, base_.find(view_->base_, collection));
 }
 
 void TxnView::check_unique(std::string_view collection, const Collection* c, const DocRecord& record, Pending& p) {

@@ -23,6 +23,41 @@
 namespace kiln {
 
 class Schema;
+class TxnView;
+
+// The last collection looked up in a Store and what it resolved to: a
+// request's items usually share one collection, and the Store does not
+// change while a request is planned (it is applied after).
+class BaseCache {
+ public:
+  const Collection* find(const Store& base, std::string_view collection) {
+    if (!name_ || *name_ != collection) {
+      base_ = base.find(collection);
+      name_ = std::string(collection);
+    }
+    return base_;
+  }
+
+ private:
+  std::optional<std::string> name_;
+  const Collection* base_ = nullptr;
+};
+
+// Lookups in a TxnView from several threads at once, as when the items of a
+// large request are planned in parallel: TxnView::find is for one thread (it
+// updates the view's lookup map and cache). Made by TxnView::reader(); each
+// thread uses its own copy, while the view is not changed.
+class TxnReader {
+ public:
+  DocRef find(std::string_view collection, std::string_view key) const;
+
+ private:
+  friend class TxnView;
+  explicit TxnReader(const TxnView& view) : view_(&view) {}
+
+  const TxnView* view_;
+  mutable BaseCache base_;
+};
 
 class TxnView {
  public:
@@ -30,6 +65,12 @@ class TxnView {
 
   DocRef find(std::string_view collection, std::string_view key) const;
   bool contains(std::string_view collection, std::string_view key) const { return bool(find(collection, key)); }
+  // For lookups from other threads (see TxnReader); enters the pending puts
+  // into the lookup map first.
+  TxnReader reader() const {
+    catch_up();
+    return TxnReader(*this);
+  }
 
   // `new_v`: the record's stored _v (meta::stored_version), if known.
   void put(std::string_view collection, DocRef record, std::optional<uint64_t> new_v = std::nullopt);
@@ -71,10 +112,12 @@ class TxnView {
     std::shared_ptr<const Schema> schema;
   };
 
-  // base_.find(collection), remembering the last answer: a request's items
-  // usually share one collection, and the Store does not change while a
-  // TxnView plans (it is applied after).
-  const Collection* base_collection(std::string_view collection) const;
+  friend class TxnReader;
+
+  // base_.find(collection), remembering the last answer (see BaseCache).
+  const Collection* base_collection(std::string_view collection) const { return base_cache_.find(base_, collection); }
+  // find() once caught up, given the collection's base (only reads the view).
+  DocRef find_in(std::string_view collection, std::string_view key, const Collection* base) const;
 
   // Enters the puts recorded since the last call into their Pending::docs.
   // A put only appends its mutation: most requests (a set of many
@@ -86,8 +129,7 @@ class TxnView {
   void check_unique(std::string_view collection, const Collection* base, const DocRecord& record, Pending& p);
 
   const Store& base_;
-  mutable std::optional<std::string> cached_name_;  // of base_collection()
-  mutable const Collection* cached_base_ = nullptr;
+  mutable BaseCache base_cache_;  // of base_collection()
   mutable absl::flat_hash_map<std::string, Pending, StringHash, StringEq> pending_;
   WriteBatch batch_;
   mutable size_t caught_up_ = 0;  // batch_.mutations already entered into pending_
