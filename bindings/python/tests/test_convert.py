@@ -47,6 +47,19 @@ def test_types_and_escapes():
     assert _native.loads(b'{"k": [1, {"z": null}]}') == {"k": [1, {"z": None}]}
 
 
+def test_escapes_at_every_position_of_short_and_long_strings():
+    # The writer checks whole words: a byte to escape must be found wherever
+    # it sits (first, middle or last word, overlapping tails, short names).
+    for length in range(0, 41):
+        for pos in range(length):
+            for special in ('"', "\\", "\n", "\x01", "\x1f"):
+                s = "a" * pos + special + "é" * ((length - pos - 1) // 2) + "b" * ((length - pos - 1) % 2)
+                assert _native.dumps(s) == json.dumps(s, ensure_ascii=False)
+                assert _native.dumps({s: s}) == json.dumps({s: s}, ensure_ascii=False, separators=(",", ":"))
+        clean = "x" * length
+        assert _native.dumps(clean) == f'"{clean}"'
+
+
 def test_subclasses_are_accepted():
     import collections
     import enum
