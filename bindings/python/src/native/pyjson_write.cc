@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 namespace kilnpy {
 namespace {
@@ -30,10 +31,7 @@ class Out {
     return s_.data() + len_;
   }
   void end_at(const char *end) { len_ = static_cast<size_t>(end - s_.data()); }
-  void put(char c) {
-    *room(1) = c;
-    ++len_;
-  }
+  void put(char c) { put(std::string_view(&c, 1)); }
   void put(std::string_view text) {
     std::memcpy(room(text.size()), text.data(), text.size());
     len_ += text.size();
@@ -44,8 +42,18 @@ class Out {
   size_t len_;
 };
 
-// True for the bytes that must be escaped inside a JSON string.
-inline bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+// How each byte is written inside a JSON string: 0 as itself, else after a
+// backslash as this letter ('u': as \u00XX). Controls, '"' and '\\'.
+struct Escapes {
+  char code[256] = {};
+  constexpr Escapes() {
+    for (int c = 0; c < 0x20; ++c) code[c] = 'u';
+    for (auto [c, letter] : {std::pair{'"', '"'}, {'\\', '\\'}, {'\n', 'n'}, {'\r', 'r'}, {'\t', 't'}, {'\b', 'b'}, {'\f', 'f'}}) {
+      code[static_cast<unsigned char>(c)] = letter;
+    }
+  }
+};
+constexpr Escapes kEscapes;
 
 // True if one of the 8 bytes of w is below 0x20, '"' or '\\' (the classic
 // "has a zero byte" test on w itself, w ^ '"' and w ^ '\\').
@@ -93,25 +101,18 @@ char *write_quoted(char *dst, const char *s, size_t len) {
   dst += i;
   for (; i < len; ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (!needs_escape(c)) {
+    char code = kEscapes.code[c];
+    if (code == 0) {
       *dst++ = static_cast<char>(c);
       continue;
     }
     *dst++ = '\\';
-    switch (c) {
-      case '"': *dst++ = '"'; break;
-      case '\\': *dst++ = '\\'; break;
-      case '\n': *dst++ = 'n'; break;
-      case '\r': *dst++ = 'r'; break;
-      case '\t': *dst++ = 't'; break;
-      case '\b': *dst++ = 'b'; break;
-      case '\f': *dst++ = 'f'; break;
-      default:
-        *dst++ = 'u';
-        *dst++ = '0';
-        *dst++ = '0';
-        *dst++ = kHex[c >> 4];
-        *dst++ = kHex[c & 15];
+    *dst++ = code;
+    if (code == 'u') {  // \u00XX
+      *dst++ = '0';
+      *dst++ = '0';
+      *dst++ = kHex[c >> 4];
+      *dst++ = kHex[c & 15];
     }
   }
   *dst++ = '"';
