@@ -108,7 +108,7 @@ int32_t guarded(kiln_error** out_err, Fn&& fn) noexcept {
 }
 
 // Copies `s` into a malloc'ed, NUL-terminated buffer owned by the caller.
-void hand_out(const std::string& s, char** out, size_t* out_len) {
+void hand_out(std::string_view s, char** out, size_t* out_len) {
   char* buf = static_cast<char*>(std::malloc(s.size() + 1));
   if (!buf) throw std::bad_alloc();
   std::memcpy(buf, s.data(), s.size());
@@ -121,6 +121,16 @@ int32_t null_argument(const char* what, kiln_error** out_err) {
   return fail(KILN_INVALID_ARGUMENT, (std::string(what) + " must not be NULL").c_str(), out_err);
 }
 
+// The argument checks kiln_get and kiln_get_encoded share; KILN_OK if fine.
+int32_t check_get_arguments(kiln_db* db, const char* collection, const char* key, char** out, const char* out_name,
+                            size_t* out_len, kiln_error** out_err) {
+  if (!out) return null_argument(out_name, out_err);
+  *out = nullptr;
+  if (out_len) *out_len = 0;
+  if (!db || !collection || !key) return null_argument(!db ? "db" : !collection ? "collection" : "key", out_err);
+  return KILN_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -128,6 +138,7 @@ extern "C" {
 const char* kiln_version(void) { return KILN_VERSION_STRING; }
 int32_t kiln_version_number(void) { return KILN_VERSION_NUMBER; }
 int32_t kiln_abi_version(void) { return KILN_ABI_VERSION; }
+int32_t kiln_encoding_version(void) { return KILN_ENCODING_VERSION; }
 
 const char* kiln_status_str(int32_t status) {
   switch (status) {
@@ -229,16 +240,28 @@ int32_t kiln_execute(kiln_db* db, const char* request, size_t request_len, char*
 
 int32_t kiln_get(kiln_db* db, const char* collection, size_t collection_len, const char* key, size_t key_len,
                  char** out_json, size_t* out_len, kiln_error** out_err) {
-  if (!out_json) return null_argument("out_json", out_err);
-  *out_json = nullptr;
-  if (out_len) *out_len = 0;
-  if (!db || !collection || !key) return null_argument(!db ? "db" : !collection ? "collection" : "key", out_err);
+  if (int32_t bad = check_get_arguments(db, collection, key, out_json, "out_json", out_len, out_err)) return bad;
   return guarded(out_err, [&] {
     std::shared_lock call(db->in_flight);
     thread_local std::string json;  // reused: the hot path allocates only the result
     json.clear();
     if (!db->db->get({collection, collection_len}, {key, key_len}, json)) return KILN_NOT_FOUND;
     hand_out(json, out_json, out_len);
+    return KILN_OK;
+  });
+}
+
+int32_t kiln_get_encoded(kiln_db* db, const char* collection, size_t collection_len, const char* key,
+                         size_t key_len, char** out_doc, size_t* out_len, kiln_error** out_err) {
+  if (int32_t bad = check_get_arguments(db, collection, key, out_doc, "out_doc", out_len, out_err)) return bad;
+  return guarded(out_err, [&] {
+    kiln::DocRef record;
+    {
+      std::shared_lock call(db->in_flight);
+      record = db->db->get_record({collection, collection_len}, {key, key_len});
+    }
+    if (!record) return KILN_NOT_FOUND;
+    hand_out(record->bytes(), out_doc, out_len);
     return KILN_OK;
   });
 }

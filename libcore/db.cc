@@ -307,6 +307,14 @@ bool Db::get(std::string_view collection, std::string_view key, std::string& out
   return true;
 }
 
+DocRef Db::get_record(std::string_view collection, std::string_view key) const {
+  check_collection_name(collection);
+  check_key(key);
+  std::shared_lock lock(state_mu_);
+  const Collection* coll = store_.find(collection);
+  return coll ? coll->find(key) : DocRef();
+}
+
 uint64_t Db::put(std::string_view collection, std::string_view key, std::string_view doc_json) {
   check_collection_name(collection);
   check_key(key);

@@ -56,8 +56,11 @@ class Db {
   // kiln::Error; KILN_NOT_FOUND outcomes are Error(kNotFound) too.
   std::string execute(std::string_view request_json);
 
-  // Hot paths. get returns false when the document is absent.
+  // Hot paths. get returns false when the document is absent; get_record
+  // returns the stored record (its bytes are the document's encoding,
+  // docs/document_format.md), or an empty DocRef when absent.
   bool get(std::string_view collection, std::string_view key, std::string& out_json) const;
+  DocRef get_record(std::string_view collection, std::string_view key) const;
   uint64_t put(std::string_view collection, std::string_view key, std::string_view doc_json);
 
   // Makes every write acknowledged so far durable (async mode); throws the

@@ -37,6 +37,7 @@ static void test_versions_and_statuses(void) {
   CHECK(strcmp(kiln_version(), KILN_VERSION_STRING) == 0);
   CHECK(kiln_version_number() == KILN_VERSION_NUMBER);
   CHECK(kiln_abi_version() == KILN_ABI_VERSION);
+  CHECK(kiln_encoding_version() == KILN_ENCODING_VERSION);
   CHECK(strcmp(kiln_status_name(KILN_CONFLICT), "KILN_CONFLICT") == 0);
   CHECK(strcmp(kiln_status_name(12345), "KILN_UNKNOWN") == 0);
   CHECK(strcmp(kiln_status_str(KILN_OK), "ok") == 0);
@@ -112,6 +113,17 @@ static void test_requests(void) {
   CHECK(kiln_get(db, "users", 5, "zz", 2, &json, &len, &err) == KILN_NOT_FOUND);
   CHECK(json == NULL && err == NULL);
   CHECK(kiln_get(db, "users", 5, NULL, 0, &json, &len, NULL) == KILN_INVALID_ARGUMENT);
+
+  /* The same document in the binary encoding: an object (tag 0x08). */
+  CHECK(kiln_get_encoded(db, "users", 5, "u2", 2, &json, &len, &err) == KILN_OK);
+  CHECK(json != NULL && len > 0 && (unsigned char)json[0] == 0x08 && err == NULL);
+  kiln_free(json);
+  err = (kiln_error *)1;
+  CHECK(kiln_get_encoded(db, "users", 5, "zz", 2, &json, &len, &err) == KILN_NOT_FOUND);
+  CHECK(json == NULL && len == 0 && err == NULL);
+  CHECK(kiln_get_encoded(db, "users", 5, "bad key", 7, &json, &len, &err) == KILN_INVALID_ARGUMENT);
+  CHECK(json == NULL && strstr(kiln_error_message(err), "key") != NULL);
+  kiln_error_free(err);
 
   CHECK(kiln_close(db) == KILN_OK);
 }

@@ -92,6 +92,14 @@ KILN_EXPORT const char *KILN_NONNULL kiln_version(void);
 KILN_EXPORT int32_t kiln_version_number(void);
 KILN_EXPORT int32_t kiln_abi_version(void);
 
+/* The version of the binary document encoding kiln_get_encoded() hands out
+ * (docs/document_format.md). It goes up by one whenever a tag is added; tags
+ * are never changed or removed, so a decoder written for version N reads
+ * everything a library of version <= N produces. The macro is the version
+ * this header documents, the function the one of the library linked. */
+#define KILN_ENCODING_VERSION 1
+KILN_EXPORT int32_t kiln_encoding_version(void);
+
 /* ---- Status codes ------------------------------------------------------ */
 /* int32_t, grouped in bands:
  *     0       success
@@ -223,6 +231,24 @@ KILN_EXPORT KILN_NODISCARD int32_t kiln_get(kiln_db *KILN_NONNULL db,
                                             char *KILN_NULLABLE *KILN_NONNULL out_json,
                                             size_t *KILN_NULLABLE out_len,
                                             kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
+
+/*
+ * Hot path for bindings: the same document as kiln_get, handed out in
+ * kilndb's binary document encoding instead of JSON text, so a binding can
+ * build its own objects from it without the engine writing JSON and the
+ * binding parsing it. The format is public and versioned:
+ * docs/document_format.md describes every tag of each encoding version.
+ * *out_doc / *out_len receive one encoded value (the bytes the engine
+ * stores; free with kiln_free()); a decoder must reject a tag it does not
+ * know, and should compare kiln_encoding_version() with the version it was
+ * written for when it loads. Statuses, NOT_FOUND and out_len as kiln_get.
+ */
+KILN_EXPORT KILN_NODISCARD int32_t kiln_get_encoded(kiln_db *KILN_NONNULL db,
+                                                    const char *KILN_NONNULL collection, size_t collection_len,
+                                                    const char *KILN_NONNULL key, size_t key_len,
+                                                    char *KILN_NULLABLE *KILN_NONNULL out_doc,
+                                                    size_t *KILN_NULLABLE out_len,
+                                                    kiln_error *KILN_NULLABLE *KILN_NULLABLE out_err);
 
 /*
  * Hot path: stores one document, with the rules of "set" (metadata, _v

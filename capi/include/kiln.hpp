@@ -121,14 +121,15 @@ class Database {
     return detail::take(out, len);
   }
 
+  // The document as JSON text, or nullopt when absent.
   std::optional<std::string> get(std::string_view collection, std::string_view key) {
-    char* out = nullptr;
-    size_t len = 0;
-    kiln_error* err = nullptr;
-    int32_t status = kiln_get(handle(), collection.data(), collection.size(), key.data(), key.size(), &out, &len, &err);
-    if (status == KILN_NOT_FOUND) return std::nullopt;
-    detail::check(status, err);
-    return detail::take(out, len);
+    return get_with(&kiln_get, collection, key);
+  }
+
+  // The document in the binary document encoding (see kiln_get_encoded and
+  // docs/document_format.md), or nullopt when absent.
+  std::optional<std::string> get_encoded(std::string_view collection, std::string_view key) {
+    return get_with(&kiln_get_encoded, collection, key);
   }
 
   // Returns the stored _v.
@@ -189,6 +190,18 @@ class Database {
   kiln_db* handle() const {
     if (!db_) throw Exception(KILN_CLOSED, "The database is closed");
     return db_;
+  }
+
+  // kiln_get and kiln_get_encoded share one signature.
+  using GetFn = int32_t (*)(kiln_db*, const char*, size_t, const char*, size_t, char**, size_t*, kiln_error**);
+  std::optional<std::string> get_with(GetFn fn, std::string_view collection, std::string_view key) {
+    char* out = nullptr;
+    size_t len = 0;
+    kiln_error* err = nullptr;
+    int32_t status = fn(handle(), collection.data(), collection.size(), key.data(), key.size(), &out, &len, &err);
+    if (status == KILN_NOT_FOUND) return std::nullopt;
+    detail::check(status, err);
+    return detail::take(out, len);
   }
 
   kiln_db* db_ = nullptr;

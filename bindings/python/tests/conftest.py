@@ -19,6 +19,7 @@ from typing import Any, Callable, Dict
 
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 import kilndb
 
@@ -127,3 +128,19 @@ def strip_meta(doc: Any) -> Any:
     if not isinstance(doc, dict):
         return doc
     return {k: v for k, v in doc.items() if k not in ("_v", "createdAt", "modifiedAt", "_key")}
+
+
+#: Every kind of JSON value a document can hold: 64-bit integers (signed and
+#: unsigned), finite floats, any text; and nested lists and objects of them.
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    max_leaves=30,
+)

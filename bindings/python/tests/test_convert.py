@@ -10,19 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kilndb import _native
+from conftest import json_scalars as scalars, json_values as values
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-values = st.recursive(
-    scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
-    max_leaves=30,
-)
 
 
 @settings(max_examples=300, deadline=None)
@@ -56,6 +45,19 @@ def test_types_and_escapes():
     assert _native.dumps(2**100) == str(2**100)
     assert _native.loads(str(2**100)) == 2**100  # beyond 64 bits: slow path, still exact
     assert _native.loads(b'{"k": [1, {"z": null}]}') == {"k": [1, {"z": None}]}
+
+
+def test_escapes_at_every_position_of_short_and_long_strings():
+    # The writer checks whole words: a byte to escape must be found wherever
+    # it sits (first, middle or last word, overlapping tails, short names).
+    for length in range(0, 41):
+        for pos in range(length):
+            for special in ('"', "\\", "\n", "\x01", "\x1f"):
+                s = "a" * pos + special + "é" * ((length - pos - 1) // 2) + "b" * ((length - pos - 1) % 2)
+                assert _native.dumps(s) == json.dumps(s, ensure_ascii=False)
+                assert _native.dumps({s: s}) == json.dumps({s: s}, ensure_ascii=False, separators=(",", ":"))
+        clean = "x" * length
+        assert _native.dumps(clean) == f'"{clean}"'
 
 
 def test_subclasses_are_accepted():

@@ -35,6 +35,12 @@ if _native.library_version() != _native.HEADER_VERSION or _native.library_abi_ve
         f"kilndb: the linked engine is {_native.library_version()} (ABI {_native.library_abi_version()}) "
         f"but the binding was built for {_native.HEADER_VERSION} (ABI {_native.ABI_VERSION})"
     )
+if _native.library_encoding_version() > _native.DECODER_ENCODING_VERSION:
+    raise ImportError(
+        f"kilndb: the linked engine writes document encoding version {_native.library_encoding_version()} "
+        f"but the binding decodes only up to version {_native.DECODER_ENCODING_VERSION} "
+        "(docs/document_format.md): update the binding's decoder"
+    )
 
 
 def engine_version() -> str:

@@ -17,6 +17,7 @@
 
 #include "handle.h"
 #include "nogil.h"
+#include "pydoc.h"
 #include "pyjson.h"
 #include "subscription.h"
 
@@ -32,18 +33,28 @@ PyObject *g_base_error = nullptr;
 
 }  // namespace
 
+// Sets (without throwing) the Python error: the kilndb error class of
+// `status` (shared with pydoc_read.cc). If even that fails, its error is set.
+void set_status_error(int32_t status, const std::string &message) {
+  try {
+    std::string text = message.empty() ? std::string(kiln_status_str(status)) : message;
+    PyObject *cls = nullptr;
+    if (g_error_classes != nullptr) {
+      py::int_ key(status);
+      cls = PyDict_GetItemWithError(g_error_classes, key.ptr());  // borrowed
+      if (cls == nullptr && PyErr_Occurred()) return;
+    }
+    if (cls == nullptr) cls = g_base_error != nullptr ? g_base_error : PyExc_RuntimeError;
+    py::object exc = py::reinterpret_borrow<py::object>(cls)(text, kiln_status_name(status), status);
+    PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
+  } catch (py::error_already_set &e) {
+    e.restore();
+  }
+}
+
 // Raises the kilndb error class of `status` (shared with subscription.cc).
 [[noreturn]] void raise_status(int32_t status, const std::string &message) {
-  std::string text = message.empty() ? std::string(kiln_status_str(status)) : message;
-  PyObject *cls = nullptr;
-  if (g_error_classes != nullptr) {
-    py::int_ key(status);
-    cls = PyDict_GetItemWithError(g_error_classes, key.ptr());  // borrowed
-    if (cls == nullptr && PyErr_Occurred()) throw py::error_already_set();
-  }
-  if (cls == nullptr) cls = g_base_error != nullptr ? g_base_error : PyExc_RuntimeError;
-  py::object exc = py::reinterpret_borrow<py::object>(cls)(text, kiln_status_name(status), status);
-  PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc.ptr())), exc.ptr());
+  set_status_error(status, message);
   throw py::error_already_set();
 }
 
@@ -222,17 +233,17 @@ class Collection {
 
   const std::string &name() const { return name_; }
 
-  // kiln_get: the document, or None.
+  // kiln_get_encoded: the document, built straight from its binary
+  // encoding (no JSON text on either side), or None.
   py::object get(py::handle key) {
     std::string_view k = utf8_arg(key, "key");
     Outcome out;
-    ParsedJson parsed;
-    run(handle(), out, &parsed, [&](kiln_db *db, kiln_error **err) {
-      return kiln_get(db, name_.data(), name_.size(), k.data(), k.size(), &out.json, &out.len, err);
+    run(handle(), out, nullptr, [&](kiln_db *db, kiln_error **err) {
+      return kiln_get_encoded(db, name_.data(), name_.size(), k.data(), k.size(), &out.json, &out.len, err);
     });
     if (out.status == KILN_NOT_FOUND) return py::none();
     if (out.status != KILN_OK) raise_status(out.status, out.message);
-    PyObject *result = parsed.to_python();
+    PyObject *result = encoded_to_python(out.json, out.len);
     if (result == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(result);
   }
@@ -349,6 +360,13 @@ py::str dumps(py::handle obj) {
   return py::str(out.data(), out.size());
 }
 
+// The decoder on its own, for tests: bytes of the document encoding -> value.
+py::object decode(py::bytes encoded) {
+  PyObject *r = encoded_to_python(PyBytes_AS_STRING(encoded.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(encoded.ptr())));
+  if (r == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
 py::object loads(py::handle text) {
   std::string_view s = PyBytes_Check(text.ptr())
                            ? std::string_view(PyBytes_AS_STRING(text.ptr()), static_cast<size_t>(PyBytes_GET_SIZE(text.ptr())))
@@ -370,6 +388,9 @@ PYBIND11_MODULE(_native, m) {
   m.def("library_version", [] { return std::string(kiln_version()); }, "kiln_version() of the linked engine.");
   m.def("library_version_number", [] { return kiln_version_number(); });
   m.def("library_abi_version", [] { return kiln_abi_version(); });
+  m.attr("DECODER_ENCODING_VERSION") = kDecoderEncodingVersion;
+  m.def("library_encoding_version", [] { return kiln_encoding_version(); },
+        "kiln_encoding_version(): the document encoding version the linked engine writes.");
   m.def("status_name", [](int32_t s) { return std::string(kiln_status_name(s)); });
   m.def("status_str", [](int32_t s) { return std::string(kiln_status_str(s)); });
   m.def("_register_errors", &register_errors, py::arg("classes"), py::arg("base"));
@@ -381,6 +402,8 @@ PYBIND11_MODULE(_native, m) {
   m.def("_shutdown", &shutdown,
         "Cancels every subscription and refuses new ones (kilndb registers it with atexit).");
   m.def("loads", &loads, py::arg("text"), "JSON text -> Python object (the converter responses use).");
+  m.def("_decode", &decode, py::arg("encoded"),
+        "Bytes of the binary document encoding -> Python object (the converter Collection.get uses).");
 
   py::object status = py::module_::import("types").attr("SimpleNamespace")();
   for (auto [name, value] : {std::pair{"OK", KILN_OK}, {"NOT_FOUND", KILN_NOT_FOUND},

@@ -1,6 +1,7 @@
 // JSON text -> Python objects: simdjson (DOM) parses, then one walk over its
 // tape builds dicts, lists and scalars with the CPython API.
 #include "pyjson.h"
+#include "pybuild.h"
 
 #include <simdjson.h>
 
@@ -12,55 +13,6 @@ namespace kilnpy {
 namespace {
 
 namespace dom = simdjson::dom;
-
-// Object keys repeat across documents ("name", "age", ...). A small
-// direct-mapped cache hands out the same str object for a short key, so its
-// hash is computed once and documents share the key strings. GIL-protected.
-class KeyCache {
- public:
-  // A new reference to the str for `key`, or nullptr with an exception set.
-  PyObject *get(std::string_view key) {
-    if (key.size() > kMaxLen) return decode(key);
-    Slot &slot = slots_[hash(key) & (kSlots - 1)];
-    if (slot.obj != nullptr && slot.len == key.size() && std::memcmp(slot.bytes, key.data(), key.size()) == 0) {
-      Py_INCREF(slot.obj);
-      return slot.obj;
-    }
-    PyObject *obj = decode(key);
-    if (obj == nullptr) return nullptr;
-    Py_XDECREF(slot.obj);
-    Py_INCREF(obj);
-    slot.obj = obj;
-    slot.len = key.size();
-    std::memcpy(slot.bytes, key.data(), key.size());
-    return obj;
-  }
-
- private:
-  static constexpr size_t kMaxLen = 32;
-  static constexpr size_t kSlots = 1024;
-  struct Slot {
-    PyObject *obj = nullptr;
-    size_t len = 0;
-    char bytes[kMaxLen];
-  };
-
-  static PyObject *decode(std::string_view s) {
-    return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
-  }
-  static uint32_t hash(std::string_view s) {
-    uint32_t h = 2166136261u;
-    for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
-    return h;
-  }
-
-  Slot slots_[kSlots];
-};
-
-KeyCache &key_cache() {
-  static KeyCache *cache = new KeyCache();  // never freed: lives as long as the interpreter
-  return *cache;
-}
 
 // simdjson stores counts of up to 0xFFFFFF in the tape; more saturates.
 constexpr size_t kSaturated = 0xFFFFFF;
@@ -94,31 +46,16 @@ PyObject *build_array(dom::array a) {
   return list;
 }
 
-// A dict with room for `n` members: filling it then never resizes (each
-// resize rebuilds the hash index; a ~12-member document resized twice).
-PyObject *new_dict(size_t n) {
-#if PY_VERSION_HEX < 0x030D0000
-  if (n > 5 && n < kSaturated) return _PyDict_NewPresized(static_cast<Py_ssize_t>(n));
-#endif
-  (void)n;
-  return PyDict_New();
-}
-
 PyObject *build_object(dom::object o) {
   PyObject *dict = new_dict(o.size());
   if (dict == nullptr) return nullptr;
   KeyCache &keys = key_cache();
   for (dom::key_value_pair kv : o) {
     PyObject *key = keys.get(kv.key);
-    PyObject *value = key ? build(kv.value) : nullptr;
-    if (value == nullptr || PyDict_SetItem(dict, key, value) < 0) {
-      Py_XDECREF(key);
-      Py_XDECREF(value);
+    if (!dict_set_steal(dict, key, key != nullptr ? build(kv.value) : nullptr)) {
       Py_DECREF(dict);
       return nullptr;
     }
-    Py_DECREF(key);
-    Py_DECREF(value);
   }
   return dict;
 }
@@ -137,10 +74,8 @@ PyObject *build(dom::element e) {
       Py_LeaveRecursiveCall();
       return r;
     }
-    case dom::element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
-    }
+    case dom::element_type::STRING:
+      return utf8_to_str(e.get_string().value_unsafe());
     case dom::element_type::INT64:
       return PyLong_FromLongLong(e.get_int64().value_unsafe());
     case dom::element_type::UINT64:
@@ -170,6 +105,11 @@ PyObject *fallback_loads(const char *data, size_t len) {
 }
 
 }  // namespace
+
+KeyCache &key_cache() {
+  static KeyCache *cache = new KeyCache();  // never freed: lives as long as the interpreter
+  return *cache;
+}
 
 struct ParsedJson::Impl {
   dom::parser parser;  // keeps its buffers between calls
