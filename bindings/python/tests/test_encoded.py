@@ -217,15 +217,69 @@ def test_decoder_reads_the_documented_bytes():
     assert _native._decode(b"\x07\x04\x02\x03\x02\x02") == [1, True]
     assert _native._decode(obj16(entry("a", b"\x03\x02"), entry("b", b"\x07\x01\x00"))) == {"a": 1, "b": []}
     assert _native._decode(b"\x09\x08\x01\x00\x00\x00\x00\x01a\x00") == {"a": None}  # u32 offsets
+    assert _native._decode(b"\x0a\x05\x01\x00\x01a\x00") == {"a": None}  # u8 offsets
+    assert same(_native._decode(b"\x0c\x99\x03"), -2.05)  # cents: zigzag(-205)
+    assert same(_native._decode(b"\x0c\x02"), 0.01)
+
+
+def stamp_bytes(t: int, ms: bool) -> bytes:
+    code = (((t << 1) ^ (t >> 63)) << 1) | int(ms)
+    out = bytearray(b"\x0b")
+    while code >= 0x80:
+        out.append(code & 0x7F | 0x80)
+        code >>= 7
+    out.append(code)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "t, ms, text",
+    [
+        (0, False, "1970-01-01T00:00:00Z"),
+        (-1, False, "1969-12-31T23:59:59Z"),
+        (951782400, False, "2000-02-29T00:00:00Z"),
+        (1764686040123, True, "2025-12-02T14:34:00.123Z"),
+        (-1, True, "1969-12-31T23:59:59.999Z"),
+        (-62167219200, False, "0000-01-01T00:00:00Z"),
+        (253402300799, False, "9999-12-31T23:59:59Z"),
+        (5000, True, "1970-01-01T00:00:05.000Z"),
+    ],
+)
+def test_decoder_writes_stamps_as_their_text(t, ms, text):
+    assert _native._decode(stamp_bytes(t, ms)) == text
+
+
+def test_decoder_rejects_stamps_outside_the_years_it_can_write():
+    for t in (-62167219201, 253402300800):
+        with pytest.raises(kilndb.InternalError, match="outside the years 0000-9999"):
+            _native._decode(stamp_bytes(t, False))
+
+
+TIMESTAMP_LIKE = ["2026-12-02T14:34:00Z", "2026-12-02T14:34:00.123Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z",
+                  "1969-07-20T20:17:40Z", "2024-02-29T12:00:00.000Z",
+                  # near misses stay plain strings; they must come back unchanged too
+                  "2026-12-02T14:34:00z", "2026-12-02T14:34:00+00:00", "2026-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
+                  "2026-12-02T24:00:00Z", "2026-12-02 14:34:00Z", "2026-12-02T14:34:00.12Z"]
+
+
+@pytest.mark.parametrize("value", TIMESTAMP_LIKE)
+def test_timestamp_shaped_strings(db, value):
+    assert check_round_trip(db, {"at": value, "list": [value]})["at"] == value
+
+
+@pytest.mark.parametrize("value", [0.01, -0.01, 2.5, 1234.56, -99.99, 999999999999.99, 0.1, 0.29, 1.005])
+def test_two_decimal_doubles(db, value):
+    got = check_round_trip(db, {"x": value})
+    assert same(got["x"], value)
 
 
 def test_decoder_rejects_unknown_tags_clearly():
-    for tag in (0x0A, 0x0B, 0x0C, 0x7F, 0xFF):
+    for tag in (0x0D, 0x7F, 0xFF):
         with pytest.raises(kilndb.InternalError, match=f"unknown tag 0x{tag:02x} at byte 0 .* encoding version 1"):
             _native._decode(bytes([tag]))
     # Inside a container, the offset is the tag's.
-    with pytest.raises(kilndb.InternalError, match="unknown tag 0x0c at byte 7"):
-        _native._decode(obj16(entry("a", b"\x0c")))
+    with pytest.raises(kilndb.InternalError, match="unknown tag 0x0d at byte 7"):
+        _native._decode(obj16(entry("a", b"\x0d")))
 
 
 @pytest.mark.parametrize(

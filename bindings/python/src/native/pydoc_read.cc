@@ -35,7 +35,66 @@ enum Tag : uint8_t {
   kArray = 0x07,     // varint payload length, varint count, values
   kObject16 = 0x08,  // varint payload length, varint count, u16 offsets, entries
   kObject32 = 0x09,  // ... with u32 offsets
+  kObject8 = 0x0a,   // ... with u8 offsets
+  kStamp = 0x0b,     // varint(zigzag(t) << 1 | ms): an ISO-8601 UTC timestamp string
+  kCents = 0x0c,     // zigzag varint k: the double k / 100.0
 };
+
+int64_t unzigzag(uint64_t z) { return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1); }
+
+// Floor division and its remainder (timestamps before 1970 are negative).
+int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0) ? 1 : 0); }
+
+// Writes n decimal digits of v at p (v < 10^n).
+char *put_digits(char *p, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+  return p + n;
+}
+
+// The text of a stamp: seconds (or milliseconds when `ms`) since
+// 1970-01-01T00:00:00Z as "YYYY-MM-DDTHH:MM:SS[.sss]Z". Returns its length,
+// or 0 when the year is outside 0000-9999 (not a valid stamp).
+size_t format_stamp(int64_t t, bool ms, char *out) {
+  int64_t millis = 0;
+  if (ms) {
+    int64_t seconds = floor_div(t, 1000);
+    millis = t - seconds * 1000;
+    t = seconds;
+  }
+  int64_t days = floor_div(t, 86400);
+  int64_t second_of_day = t - days * 86400;
+  // Civil date from a day count: shift the epoch to 0000-03-01 so that leap
+  // days fall at the end of each (March-based) year, then split into 400-year
+  // eras of 146097 days, years of the era, and the month by a linear formula.
+  int64_t from_march = days + 719468;
+  int64_t era = floor_div(from_march, 146097);
+  auto day_of_era = static_cast<unsigned>(from_march - era * 146097);
+  unsigned year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  unsigned month_index = (5 * day_of_year + 2) / 153;  // 0 = March
+  unsigned day = day_of_year - (153 * month_index + 2) / 5 + 1;
+  unsigned month = month_index < 10 ? month_index + 3 : month_index - 9;
+  int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return 0;
+  char *p = put_digits(out, static_cast<unsigned>(year), 4);
+  *p++ = '-';
+  p = put_digits(p, month, 2);
+  *p++ = '-';
+  p = put_digits(p, day, 2);
+  *p++ = 'T';
+  auto sod = static_cast<unsigned>(second_of_day);
+  p = put_digits(p, sod / 3600, 2);
+  *p++ = ':';
+  p = put_digits(p, sod / 60 % 60, 2);
+  *p++ = ':';
+  p = put_digits(p, sod % 60, 2);
+  if (ms) {
+    *p++ = '.';
+    p = put_digits(p, static_cast<unsigned>(millis), 3);
+  }
+  *p++ = 'Z';
+  return static_cast<size_t>(p - out);
+}
 
 class Decoder {
  public:
@@ -65,6 +124,9 @@ class Decoder {
       case kArray: return nested(&Decoder::array, 0);
       case kObject16: return nested(&Decoder::object, 2);
       case kObject32: return nested(&Decoder::object, 4);
+      case kObject8: return nested(&Decoder::object, 1);
+      case kStamp: return stamp();
+      case kCents: return cents();
       default: return unknown_tag(at);
     }
   }
@@ -72,7 +134,7 @@ class Decoder {
   PyObject *integer() {
     uint64_t z;
     if (!varint(&z)) return nullptr;
-    return PyLong_FromLongLong(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));  // zigzag
+    return PyLong_FromLongLong(unzigzag(z));
   }
 
   PyObject *uint64() {
@@ -85,6 +147,21 @@ class Decoder {
     double d;
     if (!fixed(&d)) return nullptr;
     return PyFloat_FromDouble(d);
+  }
+
+  PyObject *cents() {
+    uint64_t z;
+    if (!varint(&z)) return nullptr;
+    return PyFloat_FromDouble(static_cast<double>(unzigzag(z)) / 100);
+  }
+
+  PyObject *stamp() {
+    uint64_t code;
+    if (!varint(&code)) return nullptr;
+    char text[32];
+    size_t len = format_stamp(unzigzag(code >> 1), (code & 1) != 0, text);
+    if (len == 0) return malformed("a timestamp is outside the years 0000-9999");
+    return utf8_to_str({text, len});
   }
 
   PyObject *string() {
