@@ -114,9 +114,9 @@ static void test_requests(void) {
   CHECK(json == NULL && err == NULL);
   CHECK(kiln_get(db, "users", 5, NULL, 0, &json, &len, NULL) == KILN_INVALID_ARGUMENT);
 
-  /* The same document in the binary encoding: an object (tag 0x08). */
+  /* The same document in the binary encoding: a small object (tag 0x0a, u8 offsets). */
   CHECK(kiln_get_encoded(db, "users", 5, "u2", 2, &json, &len, &err) == KILN_OK);
-  CHECK(json != NULL && len > 0 && (unsigned char)json[0] == 0x08 && err == NULL);
+  CHECK(json != NULL && len > 0 && (unsigned char)json[0] == 0x0a && err == NULL);
   kiln_free(json);
   err = (kiln_error *)1;
   CHECK(kiln_get_encoded(db, "users", 5, "zz", 2, &json, &len, &err) == KILN_NOT_FOUND);

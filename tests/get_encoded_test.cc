@@ -65,7 +65,7 @@ TEST(GetEncoded, SameDocumentAsKilnGet) {
     Got got = get_encoded(db.handle(), "c", key);
     ASSERT_EQ(got.status, KILN_OK) << key << ": " << got.message;
     EXPECT_EQ(got.message, "");
-    EXPECT_EQ(static_cast<uint8_t>(got.bytes[0]), 0x08) << key << ": a small object has tag 0x08";
+    EXPECT_EQ(static_cast<uint8_t>(got.bytes[0]), doc::kObject8) << key << ": a small object has u8 offsets";
     EXPECT_EQ(doc::Value(got.bytes).size(), got.bytes.size()) << key << ": exactly one value";
     EXPECT_EQ(as_json(got.bytes), get_json(db.handle(), "c", key)) << key;
   }
