@@ -10,7 +10,7 @@
 // is released, so concurrent writers share one fsync (group commit). A
 // reader may therefore see a write whose record is not durable yet; the
 // writer is acknowledged only once it is (docs/durability.md). A large set
-// request plans its documents on the helper pool too (query/parallel.h),
+// request plans its documents on the helper pool too (util/parallel.h),
 // still under write_mu_.
 #pragma once
 

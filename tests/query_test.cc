@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "query/parallel.h"
+#include "util/parallel.h"
 #include "support/test_db.h"
 
 namespace kiln::testing {
@@ -283,7 +283,7 @@ TEST(ParallelRanges, PiecesTileTheInputInOrder) {
       for (size_t pieces : {1, 2, 16, 2000}) {
         std::vector<std::pair<size_t, size_t>> got(pieces, {kUnset, kUnset});
         std::vector<int> calls(pieces, 0);
-        query::parallel_ranges(n, threads, pieces, [&](size_t begin, size_t end, size_t piece) {
+        parallel_ranges(n, threads, pieces, [&](size_t begin, size_t end, size_t piece) {
           got[piece] = {begin, end};
           ++calls[piece];
         });

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "query/parallel.h"
+#include "util/parallel.h"
 #include "request/request.h"
 #include "store/index.h"
 

@@ -10,7 +10,7 @@
 #include "doc/json_writer.h"
 #include "request/metadata.h"
 #include "doc/json_parser.h"
-#include "query/parallel.h"
+#include "util/parallel.h"
 #include "request/ops.h"
 #include "util/error.h"
 #include "util/uuid7.h"
@@ -185,10 +185,10 @@ void plan_range(const Request& req, const TxnReader& view, std::span<SetItem> it
 // threads, and throws what the first item that fails (by position) throws,
 // as planning them one after the other would.
 void plan_items(const Request& req, const TxnView& view, std::span<SetItem> items) {
-  size_t threads = items.size() >= kParallelItems ? query::scan_threads(items.size(), kParallelItems / 2) : 1;
-  size_t pieces = query::scan_pieces(threads);
+  size_t threads = items.size() >= kParallelItems ? scan_threads(items.size(), kParallelItems / 2) : 1;
+  size_t pieces = scan_pieces(threads);
   std::vector<std::exception_ptr> errors(pieces);  // per piece: its first failure
-  query::parallel_ranges(items.size(), threads, pieces, [&, reader = view.reader()](size_t begin, size_t end, size_t piece) {
+  parallel_ranges(items.size(), threads, pieces, [&, reader = view.reader()](size_t begin, size_t end, size_t piece) {
     TxnReader mine = reader;  // its cache is this thread's
     plan_range(req, mine, items, begin, end, &errors[piece]);
   });
@@ -231,7 +231,7 @@ std::string set_items(const Request& req, TxnView& view) {
     items.erase(items.begin() + static_cast<std::ptrdiff_t>(kept), items.end());
   } else {
     items.reserve(doc::as_array(data).size());
-    keys.reserve(doc::as_array(data).size());
+    keys.reserve(doc::as_array(data).size());  // never reallocated: items keep views of these keys
     for (simdjson::dom::element doc : doc::as_array(data)) {
       keys.push_back(make_uuid7(req.now_ms));
       ids += ids.empty() ? "" : ",";

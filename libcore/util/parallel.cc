@@ -1,4 +1,4 @@
-#include "query/parallel.h"
+#include "util/parallel.h"
 
 #include <condition_variable>
 #include <deque>
@@ -6,7 +6,7 @@
 #include <mutex>
 #include <vector>
 
-namespace kiln::query {
+namespace kiln {
 namespace {
 
 // One run_with_helpers call, on its caller's stack. A ticket in the pool's
@@ -88,4 +88,4 @@ void run_with_helpers(size_t helpers, const std::function<void()>& work) {
   pool->run(helpers, work);
 }
 
-}  // namespace kiln::query
+}  // namespace kiln

@@ -8,7 +8,7 @@
 #include <functional>
 #include <thread>
 
-namespace kiln::query {
+namespace kiln {
 
 inline size_t scan_threads(size_t n, size_t min_per_thread = 32768) {
   static const size_t cores = std::max<size_t>(1, std::thread::hardware_concurrency());
@@ -56,4 +56,4 @@ void parallel_ranges(size_t n, size_t threads, size_t pieces, Fn&& fn) {
   run_with_helpers(threads - 1, std::ref(work));
 }
 
-}  // namespace kiln::query
+}  // namespace kiln
