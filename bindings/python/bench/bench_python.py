@@ -135,7 +135,8 @@ def main() -> int:
         # batches), so a burst of load from another tenant of the machine
         # lands on both sides instead of on whichever ran during it.
         keys = [key(rng.randrange(args.n)) for _ in range(args.gets)]
-        rounds = [keys[i:i + 10_000] for i in range(0, len(keys), 10_000)]
+        per_round = 10_000
+        rounds = [keys[i:i + per_round] for i in range(0, len(keys), per_round)]
         get = coll.get
         cur = sq.cursor()
 
