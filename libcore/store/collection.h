@@ -92,6 +92,8 @@ class Collection {
     }
   };
 
+  // The slot holding key's record, or nullptr.
+  const DocRef* lookup(std::string_view key) const;
   // Records in ascending key order when slots_ already are (as after a
   // snapshot load), else sorted.
   std::vector<const DocRecord*> records_in_key_order() const;

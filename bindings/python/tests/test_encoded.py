@@ -82,6 +82,42 @@ def test_strings(db, value):
     assert got["s"] == value
 
 
+def test_a_non_ascii_character_at_every_position_of_short_and_long_strings(db):
+    # ASCII strings take a copy path checked a word at a time (with an
+    # overlapping last word): one wide character anywhere must be seen.
+    coll = db["enc"]
+    for n in range(1, 42):
+        for i in range(n):
+            for wide in ("\x80", "é", "\u2603", "😀"):
+                s = "a" * i + wide + "b" * (n - i - 1)
+                coll.put("k", {"s": s, "ascii": "c" * n})
+                got = coll.get("k")
+                assert got["s"] == s and got["ascii"] == "c" * n, (n, i, wide)
+                assert _native.loads(json.dumps(s, ensure_ascii=False)) == s
+
+
+def test_keys_that_differ_in_one_byte_are_told_apart(db):
+    # The key cache compares names a word at a time: a difference at any
+    # position, in short and long names, must give a distinct key.
+    coll = db["enc"]
+    for n in range(1, 40):
+        doc = {"k" * i + "x" + "k" * (n - i - 1): i for i in range(n)}
+        doc["k" * n] = -1
+        coll.set({"d": doc})
+        assert check_round_trip(db, doc, "d") == coll.get("d")
+        assert {k: v for k, v in coll.get("d").items() if not k.startswith(("_", "createdAt", "modifiedAt"))} == doc
+
+
+def test_equal_stamps_of_a_document_decode_to_the_same_text(db):
+    coll = db["enc"]
+    coll.set({"t": {"a": 1}})
+    first = coll.get("t")
+    assert first["createdAt"] == first["modifiedAt"]
+    coll.update({"t": {"a": 2}})
+    later = coll.get("t")
+    assert later["createdAt"] == first["createdAt"] and later["modifiedAt"] >= first["modifiedAt"]
+
+
 def test_surrogate_rules(db):
     coll = db["enc"]
     # A str with a lone surrogate is not UTF-8: refused before anything is sent.

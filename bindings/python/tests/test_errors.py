@@ -211,3 +211,16 @@ def test_unopened_native_objects_raise_instead_of_crashing():
         coll.put("k", {})
     with pytest.raises(TypeError):
         kilndb.Collection(kilndb.open(), 5)  # type: ignore[arg-type]
+
+
+def test_get_on_something_that_is_not_a_collection_raises_type_error():
+    get = _native.Collection.get
+    with pytest.raises(TypeError, match="Collection"):
+        get(object(), "k")
+    with pytest.raises(TypeError, match="Collection"):
+        get(_native.Database(), "k")
+    # __new__ without __init__: no C++ object behind it yet.
+    with pytest.raises(TypeError, match="initialized"):
+        get(_native.Collection.__new__(_native.Collection), "k")
+    with pytest.raises(TypeError, match="initialized"):
+        get(kilndb.Collection.__new__(kilndb.Collection), "k")

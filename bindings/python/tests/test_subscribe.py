@@ -338,6 +338,9 @@ def test_subscriptions_of_two_databases(tmp_path):
         # A callback of one database closing the other one.
         a.subscribe(lambda e: b.close() if e.key == "close-b" else None)
         b["c"].put("kb", {})
+        # Delivered before b closes: close() ends subscriptions without
+        # delivering what is still queued.
+        rb.wait_for(1)
         a["c"].put("ka", {})
         a["c"].put("close-b", {})
         ra.wait_for(2)

@@ -14,10 +14,71 @@
 
 namespace kilnpy {
 
+// True if no byte has its high bit set. Whole words, the last one
+// overlapping the one before (document strings are short; most are ASCII).
+inline bool is_ascii(std::string_view s) {
+  const char *p = s.data();
+  size_t n = s.size();
+  uint64_t high = 0;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      uint64_t word;
+      std::memcpy(&word, p + i, 8);
+      high |= word;
+    }
+    uint64_t last;
+    std::memcpy(&last, p + n - 8, 8);
+    high |= last;
+  } else if (n >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    high = a | b;
+  } else {
+    for (size_t i = 0; i < n; ++i) high |= static_cast<uint8_t>(p[i]);
+  }
+  return (high & 0x8080808080808080ull) == 0;
+}
+
+// a[0, n) == b[0, n), inlined: a memcmp call costs more than comparing
+// a short object key in words, the last word overlapping the one before.
+inline bool same_bytes(const char *a, const char *b, size_t n) {
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a + n - 8, 8);
+    std::memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    uint32_t x1, y1, x2, y2;
+    std::memcpy(&x1, a, 4);
+    std::memcpy(&y1, b, 4);
+    std::memcpy(&x2, a + n - 4, 4);
+    std::memcpy(&y2, b + n - 4, 4);
+    return x1 == y1 && x2 == y2;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // A str from UTF-8 bytes (a new reference, or nullptr with an exception).
-// "surrogatepass" so that every string the engine can hold comes back.
+// ASCII is copied straight into a new compact str: PyUnicode_DecodeUTF8
+// would scan it again and take ~2x the instructions. Anything else goes
+// through the decoder, with "surrogatepass" so that every string the
+// engine can hold comes back.
 inline PyObject *utf8_to_str(std::string_view s) {
-  return PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "surrogatepass");
+  auto n = static_cast<Py_ssize_t>(s.size());
+  if (!is_ascii(s)) return PyUnicode_DecodeUTF8(s.data(), n, "surrogatepass");
+  PyObject *str = PyUnicode_New(n, 127);
+  if (str != nullptr && n > 0) std::memcpy(PyUnicode_DATA(str), s.data(), s.size());
+  return str;
 }
 
 // Object keys repeat across documents ("name", "age", ...). A small cache
@@ -32,7 +93,7 @@ class KeyCache {
     if (key.size() > kMaxLen) return utf8_to_str(key);
     Slot *pair = &slots_[hash(key) & (kSlots - 2)];
     for (Slot *slot = pair; slot != pair + 2; ++slot) {
-      if (slot->obj != nullptr && slot->len == key.size() && std::memcmp(slot->bytes, key.data(), key.size()) == 0) {
+      if (slot->obj != nullptr && slot->len == key.size() && same_bytes(slot->bytes, key.data(), key.size())) {
         Py_INCREF(slot->obj);
         return slot->obj;
       }

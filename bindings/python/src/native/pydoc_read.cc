@@ -99,6 +99,9 @@ size_t format_stamp(int64_t t, bool ms, char *out) {
 class Decoder {
  public:
   Decoder(const uint8_t *data, size_t len) : begin_(data), p_(data), end_(data + len) {}
+  ~Decoder() { Py_XDECREF(last_stamp_); }
+  Decoder(const Decoder &) = delete;
+  Decoder &operator=(const Decoder &) = delete;
 
   PyObject *document() {
     PyObject *v = value();
@@ -155,13 +158,24 @@ class Decoder {
     return PyFloat_FromDouble(static_cast<double>(unzigzag(z)) / 100);
   }
 
+  // A document's stamps are often equal (createdAt and modifiedAt until
+  // its first update), so the last one is kept and its str shared.
   PyObject *stamp() {
     uint64_t code;
     if (!varint(&code)) return nullptr;
+    if (last_stamp_ != nullptr && code == last_stamp_code_) {
+      Py_INCREF(last_stamp_);
+      return last_stamp_;
+    }
     char text[32];
     size_t len = format_stamp(unzigzag(code >> 1), (code & 1) != 0, text);
     if (len == 0) return malformed("a timestamp is outside the years 0000-9999");
-    return utf8_to_str({text, len});
+    PyObject *str = utf8_to_str({text, len});
+    if (str == nullptr) return nullptr;
+    Py_XSETREF(last_stamp_, str);
+    last_stamp_code_ = code;
+    Py_INCREF(str);
+    return str;
   }
 
   PyObject *string() {
@@ -287,6 +301,8 @@ class Decoder {
   const uint8_t *const begin_;
   const uint8_t *p_;
   const uint8_t *const end_;
+  PyObject *last_stamp_ = nullptr;  // owned
+  uint64_t last_stamp_code_ = 0;
 };
 
 }  // namespace
