@@ -37,6 +37,30 @@ def test_floats_round_trip_exactly(x):
     assert back == x and math.copysign(1, back) == math.copysign(1, x)
 
 
+SHORT_DECIMALS = [57.123, -57.123, 0.001, -0.001, 0.005, 0.05, 0.5, 1.0, -1.0, 100.0, 2.675, 0.3, 19.99, -0.07,
+                  123456.789, 999999999999.999, 100000000000.5, 1e12 - 1, 1e12, 1e12 + 0.5, 1e15, 9007199254740993.0]
+NOT_SHORT = [0.1 + 0.2, 1 / 3, 0.0001, 1e-7, 5e-324, 2.5e-3 / 7, 1e300, -0.0, 0.0]
+
+
+@pytest.mark.parametrize("x", SHORT_DECIMALS + NOT_SHORT)
+def test_floats_with_few_decimals_are_exact_and_stay_floats(x):
+    # Up to 3 decimals take an integer path in the writer; others the
+    # shortest-digits one. Both must read back as the very same double.
+    text = _native.dumps(x)
+    back = json.loads(text)
+    assert isinstance(back, float) and back == x and math.copysign(1, back) == math.copysign(1, x), text
+    if x in SHORT_DECIMALS and abs(x) < 1e12:
+        assert text == repr(x), text  # the same short text Python itself prints
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(10**15), 10**15), st.integers(0, 4))
+def test_rounded_floats_round_trip_exactly(n, places):
+    x = n / 10**places
+    back = _native.loads(_native.dumps(x))
+    assert isinstance(back, float) and back == x
+
+
 def test_types_and_escapes():
     assert _native.dumps({"a": [1, 2.0, True, False, None, "x"]}) == '{"a":[1,2.0,true,false,null,"x"]}'
     assert _native.dumps("\"\\\n\r\t\b\f\x00\x1f") == '"\\"\\\\\\n\\r\\t\\b\\f\\u0000\\u001f"'
