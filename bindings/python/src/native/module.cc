@@ -16,6 +16,7 @@
 #include <string>
 
 #include "handle.h"
+#include "pybuild.h"
 #include "nogil.h"
 #include "pydoc.h"
 #include "pyjson.h"
@@ -114,7 +115,7 @@ std::string_view utf8_arg(py::handle obj, const char *what) {
     throw py::error_already_set();
   }
   Py_ssize_t len = 0;
-  const char *s = PyUnicode_AsUTF8AndSize(obj.ptr(), &len);
+  const char *s = utf8_of(obj.ptr(), &len);
   if (s == nullptr) throw py::error_already_set();
   return {s, static_cast<size_t>(len)};
 }

@@ -1,5 +1,6 @@
-// Building Python values quickly: what the JSON reader (pyjson_read.cc) and
-// the document-encoding decoder (pydoc_read.cc) share. Needs the GIL.
+// Converting between Python strs and bytes quickly: what the JSON reader
+// (pyjson_read.cc), the document-encoding decoder (pydoc_read.cc), the JSON
+// writer and the argument checks share. Needs the GIL.
 #pragma once
 
 #ifndef PY_SSIZE_T_CLEAN
@@ -14,58 +15,53 @@
 
 namespace kilnpy {
 
-// True if no byte has its high bit set. Whole words, the last one
-// overlapping the one before (document strings are short; most are ASCII).
-inline bool is_ascii(std::string_view s) {
-  const char *p = s.data();
-  size_t n = s.size();
-  uint64_t high = 0;
+// Short strings are checked a word at a time: fn(offset, word) sees
+// s[0, n) as 8-byte words, the last one overlapping the one before (4-byte
+// words below 8 bytes, single bytes below 4), and all_words is true if fn
+// is true for every word. Words are loaded with memcpy (any alignment).
+template <class Fn>
+inline bool all_words(size_t n, Fn &&fn) {
   if (n >= 8) {
     for (size_t i = 0; i + 8 < n; i += 8) {
-      uint64_t word;
-      std::memcpy(&word, p + i, 8);
-      high |= word;
+      if (!fn(i, 8)) return false;
     }
-    uint64_t last;
-    std::memcpy(&last, p + n - 8, 8);
-    high |= last;
-  } else if (n >= 4) {
-    uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    high = a | b;
-  } else {
-    for (size_t i = 0; i < n; ++i) high |= static_cast<uint8_t>(p[i]);
+    return fn(n - 8, 8);
   }
-  return (high & 0x8080808080808080ull) == 0;
-}
-
-// a[0, n) == b[0, n), inlined: a memcmp call costs more than comparing
-// a short object key in words, the last word overlapping the one before.
-inline bool same_bytes(const char *a, const char *b, size_t n) {
-  if (n >= 8) {
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-      std::memcpy(&x, a + i, 8);
-      std::memcpy(&y, b + i, 8);
-      if (x != y) return false;
-    }
-    std::memcpy(&x, a + n - 8, 8);
-    std::memcpy(&y, b + n - 8, 8);
-    return x == y;
-  }
-  if (n >= 4) {
-    uint32_t x1, y1, x2, y2;
-    std::memcpy(&x1, a, 4);
-    std::memcpy(&y1, b, 4);
-    std::memcpy(&x2, a + n - 4, 4);
-    std::memcpy(&y2, b + n - 4, 4);
-    return x1 == y1 && x2 == y2;
-  }
+  if (n >= 4) return fn(0, 4) && fn(n - 4, 4);
   for (size_t i = 0; i < n; ++i) {
-    if (a[i] != b[i]) return false;
+    if (!fn(i, 1)) return false;
   }
   return true;
+}
+
+// `width` (1, 4 or 8) bytes at p as an integer.
+inline uint64_t load_word(const char *p, size_t width) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, width);
+  return w;
+}
+
+// True if no byte has its high bit set (document strings are mostly ASCII).
+inline bool is_ascii(std::string_view s) {
+  return all_words(s.size(), [&](size_t at, size_t width) {
+    return (load_word(s.data() + at, width) & 0x8080808080808080ull) == 0;
+  });
+}
+
+// a[0, n) == b[0, n), inlined: a memcmp call costs more than comparing a
+// short object key in words.
+inline bool same_bytes(const char *a, const char *b, size_t n) {
+  return all_words(n, [&](size_t at, size_t width) { return load_word(a + at, width) == load_word(b + at, width); });
+}
+
+// The UTF-8 bytes of a str, or nullptr with an exception set. A compact
+// ASCII str (what most strs are) holds them itself: no call needed.
+inline const char *utf8_of(PyObject *str, Py_ssize_t *len) {
+  if (PyUnicode_IS_COMPACT_ASCII(str)) {
+    *len = PyUnicode_GET_LENGTH(str);
+    return static_cast<const char *>(PyUnicode_DATA(str));
+  }
+  return PyUnicode_AsUTF8AndSize(str, len);
 }
 
 // A str from UTF-8 bytes (a new reference, or nullptr with an exception).

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "pybuild.h"
+
 namespace kilnpy {
 namespace {
 
@@ -136,11 +138,12 @@ bool write_value(PyObject *obj, Out &out);
 // shortest-digits search of to_chars. False (nothing written) otherwise.
 bool put_short_decimal(Out &out, double v) {
   constexpr double kScale[] = {1, 10, 100, 1000};
-  constexpr double kExact = 9007199254740992.0;  // 2^53: integers below are exact
-  if (v == 0 || !(std::fabs(v) < 1e12)) return false;  // 0: keep -0.0's sign via to_chars
+  // Below 1e12, r stays below 1e15 < 2^53: an exact integer. 0 is left to
+  // to_chars, which keeps -0.0's sign.
+  if (v == 0 || !(std::fabs(v) < 1e12)) return false;
   for (int k = 0; k < 4; ++k) {
     double r = std::nearbyint(v * kScale[k]);
-    if (std::fabs(r) >= kExact || r / kScale[k] != v) continue;
+    if (r / kScale[k] != v) continue;
     auto digits = static_cast<int64_t>(std::fabs(r));
     char text[24];
     char *end = std::to_chars(text, text + sizeof text, digits).ptr;
@@ -212,16 +215,6 @@ bool write_int(PyObject *obj, Out &out) {
   if (s != nullptr) out.put({s, static_cast<size_t>(len)});
   Py_DECREF(digits);
   return s != nullptr;
-}
-
-// The UTF-8 bytes of a str, or nullptr with an exception set. A compact
-// ASCII str (what most strs are) holds them itself: no call needed.
-const char *utf8_of(PyObject *str, Py_ssize_t *len) {
-  if (PyUnicode_IS_COMPACT_ASCII(str)) {
-    *len = PyUnicode_GET_LENGTH(str);
-    return static_cast<const char *>(PyUnicode_DATA(str));
-  }
-  return PyUnicode_AsUTF8AndSize(str, len);
 }
 
 bool write_str(PyObject *obj, Out &out) {
