@@ -296,23 +296,31 @@ void Db::finish_commit(uint64_t lsn, bool wait) {
   maybe_compact();
 }
 
-bool Db::get(std::string_view collection, std::string_view key, std::string& out_json) const {
-  check_collection_name(collection);
-  check_key(key);
-  std::shared_lock lock(state_mu_);
+// Every write checks its names, so a stored collection or key has valid
+// ones: a read checks them only when it finds nothing, to answer an invalid
+// name with InvalidArgument rather than "not found".
+const DocRecord* Db::find_checked(std::string_view collection, std::string_view key) const {
   const Collection* coll = store_.find(collection);
   const DocRecord* r = coll ? coll->find_raw(key) : nullptr;
+  if (!r) {
+    check_collection_name(collection);
+    check_key(key);
+  }
+  return r;
+}
+
+bool Db::get(std::string_view collection, std::string_view key, std::string& out_json) const {
+  std::shared_lock lock(state_mu_);
+  const DocRecord* r = find_checked(collection, key);
   if (!r) return false;
   doc::write_json(r->value(), out_json);
   return true;
 }
 
 DocRef Db::get_record(std::string_view collection, std::string_view key) const {
-  check_collection_name(collection);
-  check_key(key);
   std::shared_lock lock(state_mu_);
-  const Collection* coll = store_.find(collection);
-  return coll ? coll->find(key) : DocRef();
+  const DocRecord* r = find_checked(collection, key);
+  return r ? DocRef::share(r) : DocRef();
 }
 
 uint64_t Db::put(std::string_view collection, std::string_view key, std::string_view doc_json) {

@@ -73,6 +73,9 @@ class Db {
   const Options& options() const { return options_; }
 
  private:
+  // The record at collection/key, or nullptr; throws for an invalid name.
+  // Call with state_mu_ held.
+  const DocRecord* find_checked(std::string_view collection, std::string_view key) const;
   Db(std::string path, const Options& options);
 
   void open_files();

@@ -99,8 +99,7 @@ std::vector<Hit> Executor::scan(size_t n, At at, size_t limit, bool* matched, si
     constexpr size_t kAhead = 8;  // candidates from an index are scattered in RAM: fetch ahead
     for (size_t i = begin; i < end; ++i) {
       if (i + kAhead < end) {
-        const char* next = reinterpret_cast<const char*>(at(i + kAhead));
-        for (int line = 0; line < 4; ++line) __builtin_prefetch(next + 64 * line);
+        DocRecord::prefetch(at(i + kAhead));
       }
       if (make_hit(at(i), s)) trim(s.hits, limit);
     }
@@ -318,10 +317,7 @@ void Executor::write(const std::vector<Hit>& hits, bool single, std::string& out
       piece.reserve((end - begin) * 64);
       std::vector<Embed> none;
       for (size_t i = begin; i < end; ++i) {
-        if (i + 6 < end) {
-          const char* next = reinterpret_cast<const char*>(hits[i + 6].record);
-          for (int line = 0; line < 4; ++line) __builtin_prefetch(next + 64 * line);
-        }
+        if (i + 6 < end) DocRecord::prefetch(hits[i + 6].record);
         if (i) piece.push_back(',');
         write_shaped(hits[i].record->value(), hits[i].record->key(), true, q_.projection, none, piece);
       }

@@ -7,38 +7,48 @@
 
 namespace kiln {
 
-Collection::Collection() : by_key_(0, SlotHash{&slots_}, SlotEq{&slots_}) {}
+Collection::Collection() = default;
 
 Collection::~Collection() = default;
 
 // In a large collection each step of a lookup is a cache miss: the control
-// bytes, then the set's slot, then slots_, then the record. Where the set's
-// slot lies depends only on the hash, not on the control bytes, so one
-// prefetch of both overlaps the first two misses.
-const DocRef* Collection::lookup(std::string_view key) const {
+// bytes, then the set's slot, then the record. Where the set's slot lies
+// depends only on the hash, not on the control bytes, so one prefetch of
+// both overlaps the first two misses; the record's lines are then asked for
+// together (EntryEq).
+const DocRecord* Collection::lookup(std::string_view key) const {
   by_key_.prefetch(key);
   auto it = by_key_.find(key);
-  return it == by_key_.end() ? nullptr : &slots_[*it];
+  return it == by_key_.end() ? nullptr : it->record;
 }
 
-const DocRecord* Collection::find_raw(std::string_view key) const {
-  const DocRef* r = lookup(key);
-  return r ? r->get() : nullptr;
-}
+const DocRecord* Collection::find_raw(std::string_view key) const { return lookup(key); }
 
 DocRef Collection::find(std::string_view key) const {
-  const DocRef* r = lookup(key);
-  return r ? *r : DocRef();
+  const DocRecord* r = lookup(key);
+  return r ? DocRef::share(r) : DocRef();
 }
 
 DocRef Collection::put_unindexed(DocRef record) {
-  bytes_ += record->allocated_size();
   // One probe: the record goes in a new slot, and back out if its key was
-  // already there (same key: that set entry stays valid).
+  // already there, its entry and old slot then taking the new record. The
+  // slot comes first so that a failed allocation leaves the set unchanged.
+  const DocRecord* added = record.get();
+  added->slot_ = static_cast<uint32_t>(slots_.size());
   slots_.push_back(std::move(record));
-  auto [it, added] = by_key_.insert(static_cast<uint32_t>(slots_.size() - 1));
-  if (added) return DocRef();
-  DocRef replaced = std::exchange(slots_[*it], std::move(slots_.back()));
+  std::pair<decltype(by_key_)::iterator, bool> inserted;
+  try {
+    inserted = by_key_.insert(Entry{added});
+  } catch (...) {
+    slots_.pop_back();
+    throw;
+  }
+  bytes_ += added->allocated_size();
+  if (inserted.second) return DocRef();
+  const Entry& entry = *inserted.first;
+  added->slot_ = entry.record->slot_;
+  entry.record = added;
+  DocRef replaced = std::exchange(slots_[added->slot_], std::move(slots_.back()));
   slots_.pop_back();
   bytes_ -= replaced->allocated_size();
   return replaced;
@@ -78,15 +88,13 @@ std::vector<const DocRecord*> Collection::records_in_key_order() const {
 bool Collection::erase(std::string_view key) {
   auto it = by_key_.find(key);
   if (it == by_key_.end()) return false;
-  uint32_t hole = *it;
+  uint32_t hole = it->record->slot_;
   by_key_.erase(it);
   bytes_ -= slots_[hole]->allocated_size();
   for (auto& index : indexes_) index->erase(slots_[hole].get());
-  uint32_t last = static_cast<uint32_t>(slots_.size() - 1);
-  if (hole != last) {
-    by_key_.erase(by_key_.find(slots_[last]->key()));
-    slots_[hole] = std::move(slots_[last]);
-    by_key_.insert(hole);
+  if (hole != slots_.size() - 1) {
+    slots_[hole] = std::move(slots_.back());
+    slots_[hole]->slot_ = hole;
   }
   slots_.pop_back();
   return true;

@@ -3,8 +3,9 @@
 // owner (Db) serializes writers and lets readers share (see db.h).
 //
 // Records live in a dense vector (slots) so scans walk memory in order and
-// split evenly across threads; a hash set of slot numbers, hashed by the
-// record's own key, finds a key. Erase moves the last slot into the hole.
+// split evenly across threads; a hash set of record pointers, hashed by the
+// record's own key, finds a key (each record knows its slot). Erase moves
+// the last slot into the hole.
 #pragma once
 
 #include <cstddef>
@@ -73,27 +74,34 @@ class Collection {
   bool has_definitions() const { return !indexes_.empty() || schema_ != nullptr; }
 
  private:
-  // Hash and equality over slot numbers that look at the slot's record key,
-  // with transparent lookup by key.
-  struct SlotHash {
-    using is_transparent = void;
-    const std::vector<DocRef>* slots;
-    size_t operator()(std::string_view k) const { return hash_bytes(k); }
-    size_t operator()(uint32_t s) const { return hash_bytes((*slots)[s]->key()); }
+  // One entry of by_key_: a record, hashed and compared by its key, with
+  // lookup by key. A replace points the entry at the new record (same key,
+  // so the same hash).
+  struct Entry {
+    mutable const DocRecord* record;
   };
-  struct SlotEq {
+  struct EntryHash {
     using is_transparent = void;
-    const std::vector<DocRef>* slots;
-    std::string_view key_of(std::string_view k) const { return k; }
-    std::string_view key_of(uint32_t s) const { return (*slots)[s]->key(); }
+    size_t operator()(std::string_view k) const { return hash_bytes(k); }
+    size_t operator()(const Entry& e) const { return hash_bytes(e.record->key()); }
+  };
+  struct EntryEq {
+    using is_transparent = void;
+    static std::string_view key_of(std::string_view k) { return k; }
+    // The record is prefetched whole before its key is compared: a lookup
+    // that matches reads the rest of it next.
+    static std::string_view key_of(const Entry& e) {
+      DocRecord::prefetch(e.record);
+      return e.record->key();
+    }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const {
       return key_of(a) == key_of(b);
     }
   };
 
-  // The slot holding key's record, or nullptr.
-  const DocRef* lookup(std::string_view key) const;
+  // The record stored at key, or nullptr.
+  const DocRecord* lookup(std::string_view key) const;
   // Records in ascending key order when slots_ already are (as after a
   // snapshot load), else sorted.
   std::vector<const DocRecord*> records_in_key_order() const;
@@ -102,7 +110,7 @@ class Collection {
   DocRef put_unindexed(DocRef record);
 
   std::vector<DocRef> slots_;
-  absl::flat_hash_set<uint32_t, SlotHash, SlotEq> by_key_;
+  absl::flat_hash_set<Entry, EntryHash, EntryEq> by_key_;
   size_t bytes_ = 0;
   std::vector<std::unique_ptr<Index>> indexes_;
   std::shared_ptr<const Schema> schema_;

@@ -278,11 +278,16 @@ class Collection {
 // The C++ Collection inside a Collection object (the Python subclass
 // included), or nullptr with a TypeError set. py::cast looks the type up in
 // pybind11's registry on every call (~300 instructions of a ~9,000
-// instruction get); the registered type is looked up once here.
+// instruction get); the registered type is looked up once here. For the
+// Python subclass, pybind11's own get_value_and_holder() would search the
+// instance's type list each time: an instance with one bound base (pybind11's
+// "simple layout") holds its value at position 0, so that search is skipped.
 Collection *collection_of(PyObject *self) {
   static const py::detail::type_info *registered = py::detail::get_type_info(typeid(Collection));
   if (registered != nullptr && PyObject_TypeCheck(self, registered->type)) {
-    py::detail::value_and_holder vh = reinterpret_cast<py::detail::instance *>(self)->get_value_and_holder(registered, false);
+    auto *inst = reinterpret_cast<py::detail::instance *>(self);
+    py::detail::value_and_holder vh =
+        inst->simple_layout ? py::detail::value_and_holder(inst, registered, 0, 0) : inst->get_value_and_holder(registered, false);
     if (vh && vh.holder_constructed()) return vh.value_ptr<Collection>();
   }
   PyErr_SetString(PyExc_TypeError, "get() needs an initialized kilndb Collection");
