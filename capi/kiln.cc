@@ -255,14 +255,10 @@ int32_t kiln_get_encoded(kiln_db* db, const char* collection, size_t collection_
                          size_t key_len, char** out_doc, size_t* out_len, kiln_error** out_err) {
   if (int32_t bad = check_get_arguments(db, collection, key, out_doc, "out_doc", out_len, out_err)) return bad;
   return guarded(out_err, [&] {
-    kiln::DocRef record;
-    {
-      std::shared_lock call(db->in_flight);
-      record = db->db->get_record({collection, collection_len}, {key, key_len});
-    }
-    if (!record) return KILN_NOT_FOUND;
-    hand_out(record->bytes(), out_doc, out_len);
-    return KILN_OK;
+    std::shared_lock call(db->in_flight);
+    bool found = db->db->read_record({collection, collection_len}, {key, key_len},
+                                     [&](const kiln::DocRecord& r) { hand_out(r.bytes(), out_doc, out_len); });
+    return found ? KILN_OK : KILN_NOT_FOUND;
   });
 }
 

@@ -310,17 +310,7 @@ const DocRecord* Db::find_checked(std::string_view collection, std::string_view 
 }
 
 bool Db::get(std::string_view collection, std::string_view key, std::string& out_json) const {
-  std::shared_lock lock(state_mu_);
-  const DocRecord* r = find_checked(collection, key);
-  if (!r) return false;
-  doc::write_json(r->value(), out_json);
-  return true;
-}
-
-DocRef Db::get_record(std::string_view collection, std::string_view key) const {
-  std::shared_lock lock(state_mu_);
-  const DocRecord* r = find_checked(collection, key);
-  return r ? DocRef::share(r) : DocRef();
+  return read_record(collection, key, [&](const DocRecord& r) { doc::write_json(r.value(), out_json); });
 }
 
 uint64_t Db::put(std::string_view collection, std::string_view key, std::string_view doc_json) {

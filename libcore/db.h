@@ -56,11 +56,19 @@ class Db {
   // kiln::Error; KILN_NOT_FOUND outcomes are Error(kNotFound) too.
   std::string execute(std::string_view request_json);
 
-  // Hot paths. get returns false when the document is absent; get_record
-  // returns the stored record (its bytes are the document's encoding,
-  // docs/document_format.md), or an empty DocRef when absent.
+  // Hot paths. get returns false when the document is absent.
   bool get(std::string_view collection, std::string_view key, std::string& out_json) const;
-  DocRef get_record(std::string_view collection, std::string_view key) const;
+  // Calls fn(const DocRecord&) on the stored record (its bytes are the
+  // document's encoding, docs/document_format.md) under the read lock, so
+  // nothing is reference-counted; false when the document is absent. fn
+  // holds writers off: it copies or converts, and never calls the Db.
+  template <typename Fn>
+  bool read_record(std::string_view collection, std::string_view key, Fn&& fn) const {
+    std::shared_lock lock(state_mu_);
+    const DocRecord* r = find_checked(collection, key);
+    if (r) fn(*r);
+    return r != nullptr;
+  }
   uint64_t put(std::string_view collection, std::string_view key, std::string_view doc_json);
 
   // Makes every write acknowledged so far durable (async mode); throws the

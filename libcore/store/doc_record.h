@@ -27,14 +27,16 @@ class DocRecord {
   doc::Value value() const { return doc::Value(bytes()); }
   size_t allocated_size() const { return sizeof(DocRecord) + kKeyLenBytes + key_len() + value_len_; }
 
-  // Asks the CPU for the record's first 256 bytes (header, key and a
-  // typical document) at once. A record far from the cache is otherwise
-  // read a line at a time as the key compare, then the copy or decode, walk
-  // it; one request per line lets those misses overlap. Harmless past the
-  // record's end: a prefetch never faults.
+  // Asks the CPU for every cache line of the record's first 256 bytes
+  // (header, key and a typical document) at once. A record far from the
+  // cache is otherwise read a line at a time as the key compare, then the
+  // copy or decode, walk it; one request per line lets those misses
+  // overlap. Harmless past the record's end: a prefetch never faults.
   static void prefetch(const DocRecord* r) {
-    const char* at = reinterpret_cast<const char*>(r);
-    for (int line = 0; line < 4; ++line) __builtin_prefetch(at + 64 * line);
+    constexpr uintptr_t kLine = 64, kBytes = 256;
+    uintptr_t first = reinterpret_cast<uintptr_t>(r) & ~(kLine - 1);
+    uintptr_t last = reinterpret_cast<uintptr_t>(r) + kBytes - 1;
+    for (uintptr_t line = first; line <= last; line += kLine) __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
 
   void ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
