@@ -98,9 +98,7 @@ std::vector<Hit> Executor::scan(size_t n, At at, size_t limit, bool* matched, si
     Scratch& s = scratch[part];
     constexpr size_t kAhead = 8;  // candidates from an index are scattered in RAM: fetch ahead
     for (size_t i = begin; i < end; ++i) {
-      if (i + kAhead < end) {
-        DocRecord::prefetch(at(i + kAhead));
-      }
+      if (i + kAhead < end) DocRecord::prefetch(at(i + kAhead));
       if (make_hit(at(i), s)) trim(s.hits, limit);
     }
   });

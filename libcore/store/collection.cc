@@ -16,16 +16,14 @@ Collection::~Collection() = default;
 // depends only on the hash, not on the control bytes, so one prefetch of
 // both overlaps the first two misses; the record's lines are then asked for
 // together (EntryEq).
-const DocRecord* Collection::lookup(std::string_view key) const {
+const DocRecord* Collection::find_raw(std::string_view key) const {
   by_key_.prefetch(key);
   auto it = by_key_.find(key);
   return it == by_key_.end() ? nullptr : it->record;
 }
 
-const DocRecord* Collection::find_raw(std::string_view key) const { return lookup(key); }
-
 DocRef Collection::find(std::string_view key) const {
-  const DocRecord* r = lookup(key);
+  const DocRecord* r = find_raw(key);
   return r ? DocRef::share(r) : DocRef();
 }
 

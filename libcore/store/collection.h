@@ -100,8 +100,6 @@ class Collection {
     }
   };
 
-  // The record stored at key, or nullptr.
-  const DocRecord* lookup(std::string_view key) const;
   // Records in ascending key order when slots_ already are (as after a
   // snapshot load), else sorted.
   std::vector<const DocRecord*> records_in_key_order() const;

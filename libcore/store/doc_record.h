@@ -14,8 +14,6 @@
 
 namespace kiln {
 
-class Collection;
-
 class DocRecord {
  public:
   // Throws std::length_error for a key over 65535 bytes or a value over
